@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# quick.sh - the README's two quick-start commands, runnable on a fresh Debian 12 machine.
+#   ./quick.sh demo   import Fashion-MNIST (and, once training lands, run the demo)
+#   ./quick.sh test   build and run the whole test suite (make check)
+# Each installs the Debian packages it needs when they are missing (as root or
+# through sudo) and builds ffvae in build/ when needed.
+set -euo pipefail
+cd "$(dirname "$0")"
+top=$(pwd)
+
+# Build and test dependencies, by Debian package name.
+BUILD_PACKAGES="build-essential autoconf automake pkg-config libopenblas-dev libhdf5-dev
+  libstb-dev zlib1g-dev libinih-dev check"
+DATA_PACKAGES="dataset-fashion-mnist"
+TEST_PACKAGES="python3 python3-h5py python3-numpy"
+
+ensure_packages() {
+    local missing=()
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "quick.sh: installing ${missing[*]}" >&2
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+}
+
+# Configures build/ on first use; make itself decides what to rebuild.
+ensure_built() {
+    [ -x configure ] || ./autogen.sh
+    mkdir -p build
+    if [ ! -f build/Makefile ]; then
+        (cd build && ../configure ${CONFIGURE_FLAGS:-})
+    fi
+    make -C build -j"$(nproc)"
+}
+
+case "${1:-}" in
+demo)
+    # shellcheck disable=SC2086
+    ensure_packages $BUILD_PACKAGES $DATA_PACKAGES
+    ensure_built
+    mkdir -p data
+    if [ ! -f data/fashion-mnist.h5 ]; then
+        build/ffvae import fashion-mnist -o data/fashion-mnist.h5
+    fi
+    build/ffvae info data/fashion-mnist.h5
+    ;;
+test)
+    # shellcheck disable=SC2086
+    ensure_packages $BUILD_PACKAGES $DATA_PACKAGES $TEST_PACKAGES
+    ensure_built
+    make -C build check
+    ;;
+*)
+    echo "usage: ./quick.sh demo | ./quick.sh test" >&2
+    exit 2
+    ;;
+esac

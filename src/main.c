@@ -1,0 +1,73 @@
+/* main.c - the ffvae program: finds the subcommand and runs it. */
+#include "commands.h"
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int cmd_help(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
+
+static const Command commands[] = {
+    {"help", cmd_help, "show help for ffvae or one command", "usage: ffvae help [COMMAND]\n"},
+    {"version", cmd_version, "print the program version", "usage: ffvae version\n"},
+};
+static const int n_commands = (int)(sizeof commands / sizeof commands[0]);
+
+static const Command *find_command(const char *name)
+{
+    for (int i = 0; i < n_commands; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static void print_overview(FILE *f)
+{
+    fprintf(f, "ffvae %s - VAEs with coordinate (Fourier-feature) decoders\n\n"
+               "usage: ffvae COMMAND [ARGS]\n\ncommands:\n", PACKAGE_VERSION);
+    for (int i = 0; i < n_commands; i++)
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'ffvae help COMMAND' shows a command's options.\n");
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_overview(stdout);
+        return 0;
+    }
+    const Command *c = find_command(argv[1]);
+    if (!c) {
+        fprintf(stderr, "ffvae: help: unknown command '%s'\n", argv[1]);
+        return 2;
+    }
+    fputs(c->usage, stdout);
+    return 0;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("ffvae %s\n", PACKAGE_VERSION);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_overview(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+        return cmd_help(1, argv + 1);
+    if (strcmp(argv[1], "--version") == 0)
+        return cmd_version(1, argv + 1);
+    const Command *c = find_command(argv[1]);
+    if (!c) {
+        fprintf(stderr, "ffvae: unknown command '%s' (see 'ffvae help')\n", argv[1]);
+        return 2;
+    }
+    return c->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,52 @@
+/* util.h - error reporting, checked allocation and safe output files.
+ *
+ * Library functions report a failure once, where it happens, as
+ * "ffvae: <what>: <why>" on stderr, and return an error value (-1 or NULL)
+ * so the command can clean up and exit non-zero. Nothing here exits. */
+#ifndef FFVAE_UTIL_H
+#define FFVAE_UTIL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define FFVAE_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/* Prints "ffvae: <formatted message>\n" to stderr. */
+void ffvae_error(const char *fmt, ...) FFVAE_PRINTF(1, 2);
+
+/* malloc/calloc that report "cannot allocate N bytes for WHAT" and return NULL.
+ * Sizes are multiplied with overflow checking. */
+void *checked_malloc(size_t count, size_t size, const char *what);
+void *checked_calloc(size_t count, size_t size, const char *what);
+
+/* An output file written under a temporary name in the same directory and
+ * renamed into place only when complete, so a failed or interrupted write
+ * never leaves a partial file or damages the previous one. */
+typedef struct {
+    char path[4096];     /* final name */
+    char tmp_path[4200]; /* where the data is written until commit */
+} OutputFile;
+
+/* Checks the destination: its directory must exist and be writable, and an
+ * existing file is refused unless overwrite is set. Fills out->tmp_path. */
+int output_begin(OutputFile *out, const char *path, int overwrite);
+/* Renames the temporary file into place. */
+int output_commit(OutputFile *out);
+/* Removes the temporary file (safe to call when it was never created). */
+void output_abort(OutputFile *out);
+
+/* Creates a directory (and its parents) if missing. */
+int make_dirs(const char *path);
+/* 1 when path exists. */
+int path_exists(const char *path);
+/* Joins dir and name into buf; returns -1 when it would not fit. */
+int path_join(char *buf, size_t size, const char *dir, const char *name);
+
+/* Seconds on a monotonic clock. */
+double now_seconds(void);
+
+/* Parses a whole decimal integer / float; returns -1 on junk or overflow. */
+int parse_long(const char *s, long *out);
+int parse_float(const char *s, float *out);
+
+#endif
