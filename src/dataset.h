@@ -1,0 +1,38 @@
+/* dataset.h - the ffvae dataset file (DESIGN.md "File formats"):
+ *   /             attrs format="ffvae-dataset", version=1, name, source
+ *   /train/images uint8 [N, H, W, C] chunked, shuffle + deflate
+ *   /train/labels int32 [N]
+ *   /test/images  uint8 [M, H, W, C]
+ *   /test/labels  int32 [M]
+ *   /labels       attr "names": label names joined by '\n' (absent when unnamed) */
+#ifndef FFVAE_DATASET_H
+#define FFVAE_DATASET_H
+
+#include <stdint.h>
+
+#define DATASET_FORMAT "ffvae-dataset"
+#define DATASET_VERSION 1
+
+typedef struct {
+    int n;            /* number of images */
+    int h, w, c;      /* height, width, channels (1 grey, 3 RGB) */
+    uint8_t *images;  /* [n, h, w, c] */
+    int32_t *labels;  /* [n], -1 when unlabelled */
+} Split;
+
+typedef struct {
+    char name[256];
+    char source[1024];
+    Split train, test;
+    int n_label_names;
+    char **label_names; /* [n_label_names], index = label */
+} Dataset;
+
+/* Writes atomically (temporary file + rename); refuses an existing path unless overwrite. */
+int dataset_write(const Dataset *d, const char *path, int overwrite);
+/* Reads and checks every attribute, shape and type; a foreign file is refused
+ * with a message naming what is missing. */
+int dataset_load(Dataset *d, const char *path);
+void dataset_free(Dataset *d);
+
+#endif

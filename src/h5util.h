@@ -1,0 +1,54 @@
+/* h5util.h - checked HDF5 wrappers shared by datasets and checkpoints.
+ *
+ * Every call names the file and the object in its error message
+ * ("ffvae: FILE: /train/images: expected uint8 [N, H, W, C], found float32 [3]"),
+ * returns -1 on failure, and never lets HDF5 print its own error stack.
+ * Object paths are absolute ("/params/enc.W0"); writers create missing
+ * intermediate groups. */
+#ifndef FFVAE_H5UTIL_H
+#define FFVAE_H5UTIL_H
+
+#include <hdf5.h>
+#include <stddef.h>
+
+typedef struct {
+    hid_t id;
+    char path[4096];
+} H5File;
+
+/* Element types stored by ffvae. */
+typedef enum { H5_U8, H5_I32, H5_I64, H5_U64, H5_F32 } H5Kind;
+
+/* Creates (truncating) a file for writing. */
+int h5f_create(H5File *f, const char *path);
+/* Opens an existing file read-only; a missing file or one that is not HDF5
+ * is an error that says so. */
+int h5f_open(H5File *f, const char *path);
+/* Flushes and closes; returns -1 if the flush or close fails. */
+int h5f_close(H5File *f);
+
+/* 1 if the object (group or dataset) exists, 0 if not. */
+int h5_exists(H5File *f, const char *obj);
+
+/* Writes a dataset of the given kind and shape. chunk_rows > 0 stores it
+ * chunked along the first axis with shuffle + deflate. */
+int h5_write(H5File *f, const char *obj, H5Kind kind, int rank, const size_t *dims,
+             const void *data, size_t chunk_rows);
+/* Reads the rank and dims of a dataset and checks its element kind.
+ * dims must hold at least max_rank entries. */
+int h5_shape(H5File *f, const char *obj, H5Kind kind, int max_rank, int *rank, size_t *dims);
+/* Reads a whole dataset whose kind and shape must match exactly. */
+int h5_read(H5File *f, const char *obj, H5Kind kind, int rank, const size_t *dims, void *data);
+
+/* Attributes on an object ("/" for the root). */
+int h5_set_attr_str(H5File *f, const char *obj, const char *name, const char *value);
+int h5_set_attr_i64(H5File *f, const char *obj, const char *name, long long value);
+int h5_get_attr_str(H5File *f, const char *obj, const char *name, char *buf, size_t size);
+int h5_get_attr_i64(H5File *f, const char *obj, const char *name, long long *value);
+
+/* A variable-length string dataset (used for config text). */
+int h5_write_text(H5File *f, const char *obj, const char *text);
+/* Reads it into a malloc'd string the caller frees; NULL on error. */
+char *h5_read_text(H5File *f, const char *obj);
+
+#endif

@@ -1,0 +1,49 @@
+/* layers.h - the network's building blocks as forward/backward pairs over
+ * plain float arrays. Argument order everywhere: outputs first, then cached
+ * values, then inputs and weights, then sizes. Weight and bias gradients
+ * (dW, db) ACCUMULATE (+=); gradients with respect to activations (dx) are
+ * OVERWRITTEN, so no buffer needs zeroing inside a step. Row-major storage;
+ * N rows of a batch. */
+#ifndef FFVAE_LAYERS_H
+#define FFVAE_LAYERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* y[N, out] = x[N, in] · W[in, out] + b[out]   (b may be NULL) */
+void dense_forward(float *y, const float *x, const float *W, const float *b,
+                   int N, int in, int out);
+/* dx[N, in] = dy · Wᵀ (dx may be NULL)   dW[in, out] += xᵀ · dy   db[out] += Σ_rows dy (db may be NULL) */
+void dense_backward(float *dx, float *dW, float *db, const float *dy,
+                    const float *x, const float *W, int N, int in, int out);
+
+/* y = max(x, 0); y may equal x. */
+void relu_forward(float *y, const float *x, size_t n);
+/* dx = dy · [y > 0]; dx may equal dy. Uses the OUTPUT y, so x can be overwritten. */
+void relu_backward(float *dx, const float *dy, const float *y, size_t n);
+
+/* y = sin(w0 · x) (SIREN); y must not alias x, which backward needs. */
+void sine_forward(float *y, const float *x, float w0, size_t n);
+/* dx = dy · w0 · cos(w0 · x); dx may equal dy. */
+void sine_backward(float *dx, const float *dy, const float *x, float w0, size_t n);
+
+/* Vectorisable sin / cos over arrays, accurate to 2e-6 absolute against libm
+ * for |x| <= 1e4 (range-reduced by 2π in double, then a polynomial). */
+void vec_sin(float *y, const float *x, size_t n);
+void vec_cos(float *y, const float *x, size_t n);
+
+/* Broadcast a per-image row over that image's P pixel rows:
+ *   y[b*P + p, W] += s[b, W]                              (FiLM shift, first-layer z term) */
+void rows_add_forward(float *y, const float *s, int B, int P, int W);
+/* ds[b, W] = Σ_p dy[b*P + p, W]   (overwritten) */
+void rows_add_backward(float *ds, const float *dy, int B, int P, int W);
+
+/* The split first layer's coordinate term, gathered per pixel:
+ *   y[b*P + p, W] = g[pix[b*P + p], W]   (pix NULL: y[b*P + p] = g[p], i.e. all pixels)
+ * g is the encoding times Wx, computed once per step on the full grid [P_full, W]. */
+void rows_gather_forward(float *y, const float *g, const int32_t *pix, int B, int P, int W);
+/* dg[P_full, W] = scatter-sum of dy by pix (overwritten; pix NULL: Σ_b dy[b*P + p]) */
+void rows_gather_backward(float *dg, const float *dy, const int32_t *pix, int B, int P,
+                          int P_full, int W);
+
+#endif

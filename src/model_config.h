@@ -1,0 +1,93 @@
+/* model_config.h - a model definition (models/*.ini), parsed with inih.
+ *
+ * Sections and keys (defaults in brackets; "required" keys have none):
+ *   [model]      name [file's base name], description [""]
+ *   [data]       height, width, channels (required: the image geometry the model expects)
+ *   [latent]     size (required; 0 = no latent, only for `ffvae fit`),
+ *                beta [1], kl_warmup [0] (steps of linear β warm-up from 0)
+ *   [likelihood] kind = bernoulli | gaussian [bernoulli], sigma [0.1] (gaussian only)
+ *   [encoder]    hidden = comma list of MLP widths, e.g. "512, 256" [512, 256]
+ *   [decoder]    kind = coord | dense (required), conditioning = input | film [input]
+ *   [encoding]   kind = none | basic | positional | gaussian | spectrum [none]
+ *                features [128] (gaussian, spectrum), sigma [4] (gaussian),
+ *                frequencies [8], top [6] (positional: per-axis count, highest frequency)
+ *   [network]    width, depth (required: hidden width and number of hidden layers),
+ *                activation = relu | sine [relu], omega0 [30] (sine)
+ *   [training]   batch [64], lr [1e-3], beta1 [0.9], beta2 [0.999], epsilon [1e-8],
+ *                weight_decay [0], clip [0 = off] (global gradient norm),
+ *                pixels [0 = all] (random coordinates per image per step),
+ *                log_every [50], checkpoint_every [1000]
+ * An unknown section or key, a malformed or out-of-range value, or a missing
+ * required key is an error naming the file and line. */
+#ifndef FFVAE_MODEL_CONFIG_H
+#define FFVAE_MODEL_CONFIG_H
+
+#include <stdio.h>
+
+#define CONFIG_MAX_LAYERS 8
+
+typedef enum { LIKELIHOOD_BERNOULLI, LIKELIHOOD_GAUSSIAN } Likelihood;
+typedef enum { DECODER_COORD, DECODER_DENSE } DecoderKind;
+typedef enum { COND_INPUT, COND_FILM } Conditioning;
+typedef enum {
+    ENCODING_NONE, ENCODING_BASIC, ENCODING_POSITIONAL, ENCODING_GAUSSIAN, ENCODING_SPECTRUM
+} EncodingKind;
+typedef enum { ACT_RELU, ACT_SINE } Activation;
+
+typedef struct {
+    char name[64];
+    char description[256];
+
+    int height, width, channels;
+
+    int latent;
+    float beta;
+    int kl_warmup;
+
+    Likelihood likelihood;
+    float sigma;
+
+    int enc_hidden[CONFIG_MAX_LAYERS];
+    int enc_layers; /* entries used in enc_hidden */
+
+    DecoderKind decoder;
+    Conditioning conditioning;
+
+    EncodingKind encoding;
+    int features;
+    float freq_sigma;
+    int frequencies;
+    float top;
+
+    int net_width, net_depth;
+    Activation activation;
+    float omega0;
+
+    int batch;
+    float lr, beta1, beta2, epsilon, weight_decay, clip;
+    int pixels;
+    int log_every, checkpoint_every;
+} ModelConfig;
+
+/* Fills every default; required fields are left 0/unset. */
+void config_defaults(ModelConfig *c);
+/* Parses a file (name defaults to its base name without .ini). */
+int config_load(ModelConfig *c, const char *path);
+/* Parses INI text; origin names the source in messages (a path, or "checkpoint X"). */
+int config_parse(ModelConfig *c, const char *text, const char *origin);
+/* Sets one value as if read from [section] key = value (for --sweep and tests);
+ * origin names where it came from in messages. */
+int config_set(ModelConfig *c, const char *section, const char *key, const char *value,
+               const char *origin);
+/* Writes the resolved config as INI text (every key, parseable by config_parse). */
+int config_write(const ModelConfig *c, FILE *f);
+/* Same, into a malloc'd string; NULL on failure. */
+char *config_to_string(const ModelConfig *c);
+/* Number of encoding inputs to the decoder's first layer: 2 for none, 2F otherwise
+ * (F = 2 basic, 2·frequencies positional, features gaussian/spectrum). */
+int config_encoding_dim(const ModelConfig *c);
+/* Names used in INI text and messages. */
+const char *encoding_name(EncodingKind k);
+const char *activation_name(Activation a);
+
+#endif
