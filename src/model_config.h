@@ -1,4 +1,4 @@
-/* model_config.h - a model definition (models/*.ini), parsed with inih.
+/* model_config.h - a model definition (models/NAME.ini), parsed with inih.
  *
  * Sections and keys (defaults in brackets; "required" keys have none):
  *   [model]      name [file's base name], description [""]
