@@ -366,8 +366,7 @@ static const KeyDesc *check_consistency(const ModelConfig *c, char *msg, size_t 
 #define PROBE_KEY "ffvae-section-probe"
 
 typedef struct {
-    const char *text;   /* the whole INI text */
-    const char *pos;    /* next unread byte */
+    const char *pos;    /* next unread byte of the INI text */
     const char *origin; /* for messages */
     int line;           /* number of the physical line last handed to inih */
     int probe_next;     /* the reader's next line is a section probe */
@@ -518,7 +517,7 @@ static int parse_text(ModelConfig *out, const char *text, const char *origin,
     if (default_name && *default_name)
         snprintf(c.name, sizeof c.name, "%s", default_name);
 
-    Parser p = {.text = text, .pos = text, .origin = origin, .c = &c};
+    Parser p = {.pos = text, .origin = origin, .c = &c};
     int rc = ini_parse_stream(read_line, &p, on_entry, &p);
     if (rc < 0) {
         ffvae_error("%s: cannot parse (inih error %d)", origin, rc);

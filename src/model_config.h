@@ -76,7 +76,8 @@ int config_load(ModelConfig *c, const char *path);
 /* Parses INI text; origin names the source in messages (a path, or "checkpoint X"). */
 int config_parse(ModelConfig *c, const char *text, const char *origin);
 /* Sets one value as if read from [section] key = value (for --sweep and tests);
- * origin names where it came from in messages. */
+ * origin names where it came from in messages. The value and the rules between
+ * keys are checked; on error c is left unchanged. */
 int config_set(ModelConfig *c, const char *section, const char *key, const char *value,
                const char *origin);
 /* Writes the resolved config as INI text (every key, parseable by config_parse). */
