@@ -161,9 +161,11 @@ static int load_split(H5File *f, const char *name, Split *s, const Split *ref)
     if (h5_shape(f, labels, H5_I32, 1, &rank, ldims) != 0)
         return -1;
     if (rank != 1 || ldims[0] != dims[0]) {
-        ffvae_error("%s: %s: expected int32 [%zu] to match %s, found rank %d%s%zu%s", f->path,
-                    labels, dims[0], images, rank, rank == 1 ? " [" : "",
-                    rank == 1 ? ldims[0] : 0, rank == 1 ? "]" : "");
+        char found[64] = "a scalar";
+        if (rank == 1)
+            snprintf(found, sizeof found, "int32 [%zu]", ldims[0]);
+        ffvae_error("%s: %s: expected int32 [%zu] to match %s, found %s", f->path, labels,
+                    dims[0], images, found);
         return -1;
     }
     s->n = (int)dims[0];

@@ -21,11 +21,19 @@ static void h5_quiet(void)
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }
 
+/* Keeps the first description; for a system call failure, only the
+ * system's own message out of HDF5's long "name = ..., errno = ..." text. */
 static herr_t first_error(unsigned n, const H5E_error2_t *e, void *data)
 {
     (void)n;
     char *buf = data;
-    if (buf[0] == '\0' && e->desc && e->desc[0])
+    if (buf[0] != '\0' || !e->desc || !e->desc[0])
+        return 0;
+    const char *sys = strstr(e->desc, "error message = '");
+    const char *end = sys ? strchr(sys + 17, '\'') : NULL;
+    if (end)
+        snprintf(buf, 256, "%.*s", (int)(end - sys - 17), sys + 17);
+    else
         snprintf(buf, 256, "%s", e->desc);
     return 0;
 }
@@ -174,10 +182,10 @@ int h5f_create(H5File *f, const char *path)
         return -1;
     hid_t fapl = file_access_plist();
     f->id = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    char reason[256];
+    h5_reason(reason); /* before any other call clears the error stack */
     H5Pclose(fapl);
     if (f->id < 0) {
-        char reason[256];
-        h5_reason(reason);
         ffvae_error("%s: cannot create HDF5 file%s%s", path, reason[0] ? ": " : "", reason);
         return -1;
     }
@@ -209,10 +217,10 @@ int h5f_open(H5File *f, const char *path)
     }
     hid_t fapl = file_access_plist();
     f->id = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    char reason[256];
+    h5_reason(reason);
     H5Pclose(fapl);
     if (f->id < 0) {
-        char reason[256];
-        h5_reason(reason);
         ffvae_error("%s: cannot open HDF5 file%s%s", path, reason[0] ? ": " : "", reason);
         return -1;
     }
@@ -306,8 +314,10 @@ static hid_t open_dataset(H5File *f, const char *obj, const char *expect)
         h5_fail(f, obj, "cannot open");
         return -1;
     }
-    if (H5Iget_type(o) != H5I_DATASET) {
-        ffvae_error("%s: %s: is a group or type, expected %s", f->path, obj, expect);
+    H5I_type_t type = H5Iget_type(o);
+    if (type != H5I_DATASET) {
+        ffvae_error("%s: %s: is a %s, expected %s", f->path, obj,
+                    type == H5I_GROUP ? "group" : "named type", expect);
         H5Oclose(o);
         return -1;
     }

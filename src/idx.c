@@ -28,20 +28,26 @@ static long gz_read_all(gzFile g, void *buf, size_t n)
     return (long)done;
 }
 
-/* The zlib error text when the stream is broken, else "". */
-static const char *gz_problem(gzFile g)
+/* The zlib error text when the stream is broken, else "". zlib prefixes
+ * it with the path, which our messages already start with. */
+static const char *gz_problem(gzFile g, const char *path)
 {
     int err = Z_OK;
     const char *msg = gzerror(g, &err);
-    return err == Z_OK || err == Z_STREAM_END ? "" : msg;
+    if (err == Z_OK || err == Z_STREAM_END)
+        return "";
+    size_t n = strlen(path);
+    if (strncmp(msg, path, n) == 0 && strncmp(msg + n, ": ", 2) == 0)
+        msg += n + 2;
+    return msg;
 }
 
 static int read_header(gzFile g, const char *path, IdxArray *a, int ndims)
 {
     uint8_t magic[4], raw[4];
     if (gz_read_all(g, magic, 4) != 4) {
-        ffvae_error("%s: too short for an IDX header%s%s", path, gz_problem(g)[0] ? ": " : "",
-                    gz_problem(g));
+        const char *why = gz_problem(g, path);
+        ffvae_error("%s: too short for an IDX header%s%s", path, why[0] ? ": " : "", why);
         return -1;
     }
     if (magic[0] != 0 || magic[1] != 0 || magic[3] == 0 || magic[3] > 4) {
@@ -106,7 +112,7 @@ int idx_read(IdxArray *a, const char *path, int ndims, long limit)
         goto fail;
     long got = gz_read_all(g, a->data, bytes);
     if (got < 0 || (size_t)got != bytes) {
-        const char *why = gz_problem(g);
+        const char *why = gz_problem(g, path);
         if (why[0])
             ffvae_error("%s: corrupt or truncated data (zlib: %s)", path, why);
         else
@@ -119,8 +125,8 @@ int idx_read(IdxArray *a, const char *path, int ndims, long limit)
          * bytes beyond the declared items show up. */
         uint8_t extra;
         int n = gzread(g, &extra, 1);
-        if (n < 0 || gz_problem(g)[0]) {
-            ffvae_error("%s: corrupt or truncated data (zlib: %s)", path, gz_problem(g));
+        if (n < 0 || gz_problem(g, path)[0]) {
+            ffvae_error("%s: corrupt or truncated data (zlib: %s)", path, gz_problem(g, path));
             goto fail;
         }
         if (n > 0) {
