@@ -10,4 +10,11 @@ typedef struct {
     const char *usage;   /* full text for `ffvae help CMD` */
 } Command;
 
+/* ffvae import fashion-mnist|mnist|images ... (cmd_import.c) */
+int cmd_import(int argc, char **argv);
+extern const char cmd_import_usage[];
+/* ffvae info FILE.h5 (cmd_info.c) */
+int cmd_info(int argc, char **argv);
+extern const char cmd_info_usage[];
+
 #endif

@@ -40,7 +40,10 @@ int h5_shape(H5File *f, const char *obj, H5Kind kind, int max_rank, int *rank, s
 /* Reads a whole dataset whose kind and shape must match exactly. */
 int h5_read(H5File *f, const char *obj, H5Kind kind, int rank, const size_t *dims, void *data);
 
-/* Attributes on an object ("/" for the root). */
+/* Attributes on an object ("/" for the root). The setters create the
+ * object as a group when it is missing and replace an existing attribute. */
+/* 1 if the object exists and has the attribute, 0 if not (no message). */
+int h5_attr_exists(H5File *f, const char *obj, const char *name);
 int h5_set_attr_str(H5File *f, const char *obj, const char *name, const char *value);
 int h5_set_attr_i64(H5File *f, const char *obj, const char *name, long long value);
 int h5_get_attr_str(H5File *f, const char *obj, const char *name, char *buf, size_t size);

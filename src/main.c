@@ -11,6 +11,9 @@ static int cmd_version(int argc, char **argv);
 static const Command commands[] = {
     {"help", cmd_help, "show help for ffvae or one command", "usage: ffvae help [COMMAND]\n"},
     {"version", cmd_version, "print the program version", "usage: ffvae version\n"},
+    {"import", cmd_import, "make a dataset file from (Fashion-)MNIST or an image folder",
+     cmd_import_usage},
+    {"info", cmd_info, "summarise a dataset file", cmd_info_usage},
 };
 static const int n_commands = (int)(sizeof commands / sizeof commands[0]);
 

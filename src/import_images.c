@@ -1,0 +1,331 @@
+/* import_images.c - a folder of images to a Dataset (see import_images.h):
+ * list the files, decode with stb_image, centre-crop, resize, split. */
+#include "import_images.h"
+#include "rng.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <stb_image.h>
+#include <stb_image_resize.h>
+
+#define MAX_DEPTH 32    /* deeper than this is a symlink loop, not a data set */
+#define SPLIT_STREAM 11 /* the generator stream that picks the test images */
+
+typedef struct {
+    char *path;
+    int label;
+} ImageFile;
+
+typedef struct {
+    ImageFile *files;
+    long n, cap;
+} FileList;
+
+static int is_image_name(const char *name)
+{
+    static const char *const exts[] = {".png", ".jpg", ".jpeg", ".bmp", ".tga"};
+    const char *dot = strrchr(name, '.');
+    if (!dot)
+        return 0;
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
+        if (strcasecmp(dot, exts[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void free_names(char **names, long n)
+{
+    for (long i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* The visible entries of dir, sorted bytewise (independent of locale and of
+ * readdir order). */
+static int list_dir(const char *dir, char ***out, long *count)
+{
+    DIR *d = opendir(dir);
+    long n = 0, cap = 0;
+    char **names = NULL;
+    if (!d) {
+        ffvae_error("%s: cannot read directory: %s", dir, strerror(errno));
+        return -1;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue; /* ".", "..", and hidden files */
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **grown = realloc(names, (size_t)cap * sizeof *names);
+            if (!grown) {
+                ffvae_error("%s: out of memory listing the directory", dir);
+                goto fail;
+            }
+            names = grown;
+        }
+        names[n] = strdup(e->d_name);
+        if (!names[n]) {
+            ffvae_error("%s: out of memory listing the directory", dir);
+            goto fail;
+        }
+        n++;
+    }
+    closedir(d);
+    qsort(names, (size_t)n, sizeof *names, compare_names);
+    *out = names;
+    *count = n;
+    return 0;
+fail:
+    closedir(d);
+    free_names(names, n);
+    return -1;
+}
+
+static int add_file(FileList *l, const char *path, int label)
+{
+    if (l->n == l->cap) {
+        long cap = l->cap ? 2 * l->cap : 256;
+        ImageFile *grown = realloc(l->files, (size_t)cap * sizeof *grown);
+        if (!grown) {
+            ffvae_error("%s: out of memory listing images", path);
+            return -1;
+        }
+        l->files = grown;
+        l->cap = cap;
+    }
+    l->files[l->n].path = strdup(path);
+    if (!l->files[l->n].path) {
+        ffvae_error("%s: out of memory listing images", path);
+        return -1;
+    }
+    l->files[l->n++].label = label;
+    return 0;
+}
+
+static void free_list(FileList *l)
+{
+    for (long i = 0; i < l->n; i++)
+        free(l->files[i].path);
+    free(l->files);
+    l->files = NULL;
+    l->n = l->cap = 0;
+}
+
+/* Adds the images in dir to l with this label; with recurse, also those in
+ * its subfolders, else subfolders are counted in *subdirs and skipped. */
+static int collect(FileList *l, const char *dir, int label, int recurse, int depth,
+                   long *subdirs)
+{
+    char **names;
+    long n;
+    char path[4096];
+    if (depth > MAX_DEPTH) {
+        ffvae_error("%s: folders nested more than %d deep (a symlink loop?)", dir, MAX_DEPTH);
+        return -1;
+    }
+    if (list_dir(dir, &names, &n) != 0)
+        return -1;
+    int rc = 0;
+    for (long i = 0; i < n && rc == 0; i++) {
+        struct stat st;
+        if (path_join(path, sizeof path, dir, names[i]) != 0) {
+            rc = -1;
+            break;
+        }
+        if (stat(path, &st) != 0)
+            continue; /* a dangling symlink is not an image */
+        if (S_ISDIR(st.st_mode)) {
+            if (recurse)
+                rc = collect(l, path, label, 1, depth + 1, subdirs);
+            else if (subdirs)
+                (*subdirs)++;
+        } else if (S_ISREG(st.st_mode) && is_image_name(names[i])) {
+            rc = add_file(l, path, label);
+        }
+    }
+    free_names(names, n);
+    return rc;
+}
+
+/* Lists DIR's images: unlabelled ones directly in it, or labelled ones in its
+ * immediate subfolders (a label per subfolder that holds images). */
+static int list_images(FileList *l, const char *dir, Dataset *d)
+{
+    long subdirs = 0;
+    if (collect(l, dir, -1, 0, 0, &subdirs) != 0)
+        return -1;
+    if (subdirs == 0 || l->n > 0) {
+        if (l->n > 0 && subdirs > 0) {
+            /* Mixing both layouts would silently drop either the labels or
+             * the loose files; say so instead. */
+            long loose = l->n;
+            FileList sub = {0};
+            int rc = collect(&sub, dir, -1, 1, 0, NULL);
+            long in_sub = sub.n - loose;
+            free_list(&sub);
+            if (rc != 0)
+                return -1;
+            if (in_sub > 0) {
+                ffvae_error("%s: holds both image files and subfolders of images; put every "
+                            "image in a label subfolder, or none", dir);
+                return -1;
+            }
+        }
+        return 0;
+    }
+    char **names;
+    long n;
+    char path[4096];
+    if (list_dir(dir, &names, &n) != 0)
+        return -1;
+    int rc = 0;
+    d->label_names = checked_calloc((size_t)n, sizeof(char *), "label names");
+    if (!d->label_names)
+        rc = -1;
+    for (long i = 0; i < n && rc == 0; i++) {
+        struct stat st;
+        if (path_join(path, sizeof path, dir, names[i]) != 0) {
+            rc = -1;
+            break;
+        }
+        if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+            continue;
+        long before = l->n;
+        rc = collect(l, path, d->n_label_names, 1, 1, NULL);
+        if (rc == 0 && l->n > before) {
+            if (strchr(names[i], '\n')) {
+                ffvae_error("%s: folder name contains a newline", path);
+                rc = -1;
+                break;
+            }
+            d->label_names[d->n_label_names++] = names[i];
+            names[i] = NULL; /* now owned by d */
+        }
+    }
+    free_names(names, n);
+    return rc;
+}
+
+/* Decodes one image and writes its centred square crop, resized, to out
+ * [size, size, channels]. */
+static int load_image(uint8_t *out, const char *path, int size, int channels)
+{
+    int w, h, comp;
+    unsigned char *img = stbi_load(path, &w, &h, &comp, channels);
+    if (!img) {
+        ffvae_error("%s: cannot decode image: %s", path, stbi_failure_reason());
+        return -1;
+    }
+    int side = w < h ? w : h;
+    int x0 = (w - side) / 2, y0 = (h - side) / 2;
+    const unsigned char *crop = img + ((size_t)y0 * (size_t)w + (size_t)x0) * (size_t)channels;
+    int ok = stbir_resize_uint8(crop, side, side, w * channels, out, size, size, 0, channels);
+    stbi_image_free(img);
+    if (!ok) {
+        ffvae_error("%s: cannot resize image from %dx%d to %dx%d", path, side, side, size, size);
+        return -1;
+    }
+    return 0;
+}
+
+static int alloc_split(Split *s, int n, int size, int channels)
+{
+    s->n = n;
+    s->h = s->w = size;
+    s->c = channels;
+    s->images = checked_malloc((size_t)n, (size_t)size * (size_t)size * (size_t)channels,
+                               "images");
+    s->labels = checked_malloc((size_t)n, sizeof(int32_t), "labels");
+    return s->images && s->labels ? 0 : -1;
+}
+
+int import_images(Dataset *d, const char *dir, const ImageImportOptions *opt)
+{
+    FileList l = {0};
+    int32_t *order = NULL;
+    uint8_t *is_test = NULL;
+    int channels = opt->gray ? 1 : 3;
+    struct stat st;
+
+    if (opt->size < 1 || opt->size > 4096) {
+        ffvae_error("%s: image size %d is out of range (1..4096)", dir, opt->size);
+        return -1;
+    }
+    if (!(opt->test_fraction >= 0.0f && opt->test_fraction < 1.0f)) {
+        ffvae_error("%s: test fraction %g is not in [0, 1)", dir, (double)opt->test_fraction);
+        return -1;
+    }
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        ffvae_error("%s: not a directory", dir);
+        return -1;
+    }
+    if (list_images(&l, dir, d) != 0)
+        goto fail;
+    if (l.n == 0) {
+        ffvae_error("%s: no images found (looked for .png, .jpg, .jpeg, .bmp, .tga)", dir);
+        goto fail;
+    }
+    long kept = opt->limit >= 0 && opt->limit < l.n ? opt->limit : l.n;
+    if (kept > 0x7fffffffL) {
+        ffvae_error("%s: too many images", dir);
+        goto fail;
+    }
+    int n = (int)kept;
+    int n_test = (int)floor((double)opt->test_fraction * n + 0.5);
+    if (n == 0 || n_test >= n) {
+        ffvae_error("%s: test fraction %g of %d images leaves none for training", dir,
+                    (double)opt->test_fraction, n);
+        goto fail;
+    }
+
+    /* The first n_test of a seeded shuffle go to the test split; each split
+     * then keeps the files' sorted order. */
+    order = checked_malloc((size_t)n, sizeof *order, "image order");
+    is_test = checked_calloc((size_t)n, 1, "split flags");
+    if (!order || !is_test)
+        goto fail;
+    for (int i = 0; i < n; i++)
+        order[i] = i;
+    Rng rng;
+    rng_seed(&rng, opt->seed, SPLIT_STREAM);
+    rng_shuffle(&rng, order, n);
+    for (int i = 0; i < n_test; i++)
+        is_test[order[i]] = 1;
+
+    if (alloc_split(&d->train, n - n_test, opt->size, channels) != 0 ||
+        alloc_split(&d->test, n_test, opt->size, channels) != 0)
+        goto fail;
+    size_t image_bytes = (size_t)opt->size * (size_t)opt->size * (size_t)channels;
+    int i_train = 0, i_test = 0;
+    for (int i = 0; i < n; i++) {
+        Split *s = is_test[i] ? &d->test : &d->train;
+        int k = is_test[i] ? i_test++ : i_train++;
+        if (load_image(s->images + (size_t)k * image_bytes, l.files[i].path, opt->size,
+                       channels) != 0)
+            goto fail;
+        s->labels[k] = l.files[i].label;
+    }
+    free(order);
+    free(is_test);
+    free_list(&l);
+    return 0;
+fail:
+    free(order);
+    free(is_test);
+    free_list(&l);
+    dataset_free(d);
+    return -1;
+}

@@ -1,0 +1,26 @@
+/* import_images.h - builds a Dataset from a folder of PNG/JPEG/BMP/TGA images.
+ *
+ * Images directly in DIR are unlabelled (-1); images under DIR/<name>/ (at any
+ * depth) get the label of <name>, names sorted. Every image is centre-cropped
+ * to a square and resized to size x size, RGB or grey. Files are taken in
+ * sorted path order, so the result never depends on readdir order, and the
+ * train/test split depends only on the seed. */
+#ifndef FFVAE_IMPORT_IMAGES_H
+#define FFVAE_IMPORT_IMAGES_H
+
+#include "dataset.h"
+
+typedef struct {
+    int size;                /* side of the square output images */
+    int gray;                /* 1: one grey channel, 0: RGB */
+    float test_fraction;     /* share of images in the test split, in [0, 1) */
+    unsigned long long seed; /* picks which images go to the test split */
+    long limit;              /* keep at most this many files (sorted order); < 0: all */
+} ImageImportOptions;
+
+/* Fills d (train, test, label names; name and source are left to the caller).
+ * Returns 0, or -1 after reporting an empty folder, an undecodable image
+ * (naming the file) or an unreadable directory. */
+int import_images(Dataset *d, const char *dir, const ImageImportOptions *opt);
+
+#endif
