@@ -3,7 +3,8 @@
  * HDF5's own error printing is switched off; each failure is reported once,
  * here, as "ffvae: FILE: OBJECT: what was expected, what was found", with the
  * innermost HDF5 reason appended when the library gives one. Every function
- * closes the handles it opens on all paths (goto done). */
+ * closes the handles it opens on all paths (goto done). Files being written
+ * live in memory until h5f_close writes them out (reason at h5f_create). */
 #include "h5util.h"
 #include "util.h"
 
