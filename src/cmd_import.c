@@ -64,12 +64,17 @@ static int usage_error(const char *fmt, const char *arg)
     return 2;
 }
 
-/* Reports the option getopt stopped at: a short one is in optopt, a long
- * one is the argument just consumed. */
+/* Reports the option getopt stopped at: a long one as typed (without any
+ * "=value"), a short one from optopt. */
 static int option_error(const char *fmt, char **argv, int ind)
 {
-    char opt[3] = {'-', (char)optopt, '\0'};
-    return usage_error(fmt, optopt ? opt : argv[ind - 1]);
+    char opt[256];
+    const char *arg = argv[ind - 1];
+    if (strncmp(arg, "--", 2) == 0)
+        snprintf(opt, sizeof opt, "%.*s", (int)strcspn(arg, "="), arg);
+    else
+        snprintf(opt, sizeof opt, "-%c", optopt);
+    return usage_error(fmt, opt);
 }
 
 /* Parses argv into a; returns 0, or the exit status 2 after a message. */

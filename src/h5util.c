@@ -3,10 +3,12 @@
  * HDF5's own error printing is switched off; each failure is reported once,
  * here, as "ffvae: FILE: OBJECT: what was expected, what was found", with the
  * innermost HDF5 reason appended when the library gives one. Every function
- * closes the handles it opens on all paths (goto done). */
+ * closes the handles it opens on all paths (goto done). Files being written
+ * live in memory until h5f_close writes them out (reason at h5f_create). */
 #include "h5util.h"
 #include "util.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,8 +155,7 @@ static void dims_text(char *buf, size_t size, int rank, const hsize_t *dims)
 
 /* ---- files -------------------------------------------------------------- */
 
-/* Closing the file closes every object still open in it, so a close really
- * releases the file before it is renamed into place. */
+/* Closing the file closes every object still open in it. */
 static hid_t file_access_plist(void)
 {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
@@ -175,12 +176,26 @@ static int set_path(H5File *f, const char *path)
     return 0;
 }
 
+/* Files are built in memory (HDF5's core driver) and written out by
+ * h5f_close with plain checked write() calls. The reason: when HDF5 1.10's
+ * own writes fail (disk full, file size limit), its close fails half way and
+ * the library then crashes in its exit handler; in memory nothing can fail
+ * that way, and our own write reports the error cleanly. The file on disk is
+ * created (truncated) at once so a bad path is reported here, not at close. */
 int h5f_create(H5File *f, const char *path)
 {
     h5_quiet();
     if (set_path(f, path) != 0)
         return -1;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd < 0) {
+        ffvae_error("%s: cannot create HDF5 file: %s", path, strerror(errno));
+        return -1;
+    }
+    close(fd);
     hid_t fapl = file_access_plist();
+    if (fapl >= 0)
+        H5Pset_fapl_core(fapl, (size_t)16 << 20, 0); /* grow by 16 MiB, no backing file */
     f->id = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     char reason[256];
     h5_reason(reason); /* before any other call clears the error stack */
@@ -227,16 +242,59 @@ int h5f_open(H5File *f, const char *path)
     return 0;
 }
 
-/* Forces the written file to disk so that a rename after this call never
- * exposes a file whose data is still only in the page cache. */
-static int sync_file(const char *path)
+/* Writes the in-memory file to its path and forces it to disk, so a rename
+ * after h5f_close never exposes data that is still only in the page cache. */
+static int write_image(const char *path, const unsigned char *image, size_t size)
 {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
+    int fd = open(path, O_WRONLY | O_TRUNC);
+    if (fd < 0) {
+        ffvae_error("%s: cannot write: %s", path, strerror(errno));
         return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
+    }
+    size_t done = 0;
+    while (done < size) {
+        ssize_t n = write(fd, image + done, size - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            ffvae_error("%s: cannot write: %s", path, n < 0 ? strerror(errno) : "no progress");
+            close(fd);
+            return -1;
+        }
+        done += (size_t)n;
+    }
+    if (fsync(fd) != 0) {
+        ffvae_error("%s: cannot sync to disk: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (close(fd) != 0) {
+        ffvae_error("%s: cannot close: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* The in-memory image of a file made by h5f_create, malloc'd; NULL on error. */
+static unsigned char *file_image(H5File *f, size_t *size)
+{
+    if (H5Fflush(f->id, H5F_SCOPE_LOCAL) < 0) {
+        h5_fail(f, "/", "cannot finish the file");
+        return NULL;
+    }
+    ssize_t n = H5Fget_file_image(f->id, NULL, 0);
+    if (n <= 0) {
+        h5_fail(f, "/", "cannot get the file image");
+        return NULL;
+    }
+    unsigned char *image = checked_malloc((size_t)n, 1, f->path);
+    if (image && H5Fget_file_image(f->id, image, (size_t)n) != n) {
+        h5_fail(f, "/", "cannot get the file image");
+        free(image);
+        return NULL;
+    }
+    *size = (size_t)n;
+    return image;
 }
 
 int h5f_close(H5File *f)
@@ -244,22 +302,23 @@ int h5f_close(H5File *f)
     if (f->id < 0)
         return 0;
     unsigned intent = 0;
+    unsigned char *image = NULL;
+    size_t size = 0;
     int rc = 0;
     H5Fget_intent(f->id, &intent);
-    int writable = (intent & H5F_ACC_RDWR) != 0;
-    if (writable && H5Fflush(f->id, H5F_SCOPE_LOCAL) < 0) {
-        h5_fail(f, "/", "cannot flush the file");
-        rc = -1;
+    if (intent & H5F_ACC_RDWR) {
+        image = file_image(f, &size);
+        if (!image)
+            rc = -1;
     }
     if (H5Fclose(f->id) < 0) {
         h5_fail(f, "/", "cannot close the file");
         rc = -1;
     }
     f->id = -1;
-    if (rc == 0 && writable && sync_file(f->path) != 0) {
-        ffvae_error("%s: cannot sync the file to disk", f->path);
-        rc = -1;
-    }
+    if (image && rc == 0)
+        rc = write_image(f->path, image, size);
+    free(image);
     return rc;
 }
 
@@ -412,8 +471,11 @@ int h5_write(H5File *f, const char *obj, H5Kind kind, int rank, const size_t *di
     }
     rc = 0;
 done:
-    if (d >= 0)
-        H5Dclose(d);
+    /* Closing writes the cached chunks: a full disk shows up here. */
+    if (d >= 0 && H5Dclose(d) < 0 && rc == 0) {
+        h5_fail(f, obj, "cannot write dataset");
+        rc = -1;
+    }
     if (lcpl >= 0)
         H5Pclose(lcpl);
     if (dcpl >= 0)
@@ -744,8 +806,10 @@ int h5_write_text(H5File *f, const char *obj, const char *text)
     }
     rc = 0;
 done:
-    if (d >= 0)
-        H5Dclose(d);
+    if (d >= 0 && H5Dclose(d) < 0 && rc == 0) {
+        h5_fail(f, obj, "cannot write text");
+        rc = -1;
+    }
     if (lcpl >= 0)
         H5Pclose(lcpl);
     if (space >= 0)

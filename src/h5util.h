@@ -19,7 +19,9 @@ typedef struct {
 /* Element types stored by ffvae. */
 typedef enum { H5_U8, H5_I32, H5_I64, H5_U64, H5_F32 } H5Kind;
 
-/* Creates (truncating) a file for writing. */
+/* Creates (truncating) a file for writing. The contents are built in memory
+ * and written to disk (then fsync'd) by h5f_close, so a failed write is
+ * reported by h5f_close and the file on disk is incomplete until then. */
 int h5f_create(H5File *f, const char *path);
 /* Opens an existing file read-only; a missing file or one that is not HDF5
  * is an error that says so. */

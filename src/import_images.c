@@ -84,7 +84,8 @@ static int list_dir(const char *dir, char ***out, long *count)
         n++;
     }
     closedir(d);
-    qsort(names, (size_t)n, sizeof *names, compare_names);
+    if (n > 1)
+        qsort(names, (size_t)n, sizeof *names, compare_names);
     *out = names;
     *count = n;
     return 0;
