@@ -1,5 +1,6 @@
-/* cmd_info.c - `ffvae info FILE.h5`: summarises a dataset (or, once the
- * checkpoint code exists, a checkpoint), chosen by the root "format" attribute. */
+/* cmd_info.c - `ffvae info FILE.h5`: summarises a dataset or a checkpoint,
+ * chosen by the root "format" attribute. */
+#include "checkpoint.h"
 #include "commands.h"
 #include "dataset.h"
 #include "h5util.h"
@@ -114,10 +115,8 @@ int cmd_info(int argc, char **argv)
         return 1;
     if (strcmp(format, DATASET_FORMAT) == 0)
         return dataset_info(path);
-    /* CHECKPOINT: the "ffvae-checkpoint" branch goes here, once checkpoint.c
-     * provides it:
-     *     if (strcmp(format, "ffvae-checkpoint") == 0)
-     *         return checkpoint_info(path) == 0 ? 0 : 1;                      */
+    if (strcmp(format, CHECKPOINT_FORMAT) == 0)
+        return checkpoint_info(path) == 0 ? 0 : 1;
     ffvae_error("%s: not an ffvae dataset or checkpoint (format is '%s')", path, format);
     return 1;
 }

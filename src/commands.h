@@ -16,5 +16,11 @@ extern const char cmd_import_usage[];
 /* ffvae info FILE.h5 (cmd_info.c) */
 int cmd_info(int argc, char **argv);
 extern const char cmd_info_usage[];
+/* ffvae train (cmd_train.c) */
+int cmd_train(int argc, char **argv);
+extern const char cmd_train_usage[];
+/* ffvae bench (cmd_bench.c) */
+int cmd_bench(int argc, char **argv);
+extern const char cmd_bench_usage[];
 
 #endif

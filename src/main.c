@@ -10,10 +10,12 @@ static int cmd_version(int argc, char **argv);
 
 static const Command commands[] = {
     {"help", cmd_help, "show help for ffvae or one command", "usage: ffvae help [COMMAND]\n"},
-    {"version", cmd_version, "print the program version", "usage: ffvae version\n"},
     {"import", cmd_import, "make a dataset file from (Fashion-)MNIST or an image folder",
      cmd_import_usage},
-    {"info", cmd_info, "summarise a dataset file", cmd_info_usage},
+    {"info", cmd_info, "summarise a dataset or checkpoint file", cmd_info_usage},
+    {"train", cmd_train, "train a model on a dataset into a run directory", cmd_train_usage},
+    {"bench", cmd_bench, "measure training speed against the SGEMM ceiling", cmd_bench_usage},
+    {"version", cmd_version, "print the program version", "usage: ffvae version\n"},
 };
 static const int n_commands = (int)(sizeof commands / sizeof commands[0]);
 

@@ -4,8 +4,29 @@
 #include <math.h>
 #include <stdio.h>
 
+/* The central difference at x[i] with step h, divided by the step actually
+ * taken in float, not the nominal 2h. */
+static double central_difference(GradcheckLoss f, void *ctx, float *x, size_t i, double h)
+{
+    float saved = x[i];
+    float plus = (float)(saved + h), minus = (float)(saved - h);
+    x[i] = plus;
+    double f_plus = f(ctx);
+    x[i] = minus;
+    double f_minus = f(ctx);
+    x[i] = saved;
+    return (f_plus - f_minus) / ((double)plus - (double)minus);
+}
+
 double gradcheck(GradcheckLoss f, void *ctx, float *x, const float *analytic, size_t n,
                  size_t max_checks, double h, double floor, double report_above, const char *label)
+{
+    return gradcheck_steps(f, ctx, x, analytic, n, max_checks, &h, 1, floor, report_above, label);
+}
+
+double gradcheck_steps(GradcheckLoss f, void *ctx, float *x, const float *analytic, size_t n,
+                       size_t max_checks, const double *steps, int n_steps, double floor,
+                       double report_above, const char *label)
 {
     if (n == 0 || max_checks == 0)
         return 0.0;
@@ -15,22 +36,18 @@ double gradcheck(GradcheckLoss f, void *ctx, float *x, const float *analytic, si
     for (size_t k = 0; k < checks; k++) {
         /* evenly spread, first and last included when sampling */
         size_t i = checks == n ? k : (checks == 1 ? 0 : k * (n - 1) / (checks - 1));
-        float saved = x[i];
-        float plus = (float)(saved + h), minus = (float)(saved - h);
-        x[i] = plus;
-        double f_plus = f(ctx);
-        x[i] = minus;
-        double f_minus = f(ctx);
-        x[i] = saved;
-        /* divide by the step actually taken in float, not the nominal 2h */
-        double d = (f_plus - f_minus) / ((double)plus - (double)minus);
-        double a = analytic[i];
-        double denom = fabs(a) + fabs(d);
-        if (denom < floor)
-            denom = floor;
-        double err = fabs(a - d) / denom;
-        if (isnan(err))
-            err = INFINITY; /* a NaN on either side is the worst possible result */
+        double a = analytic[i], d = 0.0, err = INFINITY;
+        for (int s = 0; s < n_steps; s++) { /* the step that agrees best */
+            double d_s = central_difference(f, ctx, x, i, steps[s]);
+            double denom = fabs(a) + fabs(d_s);
+            if (denom < floor)
+                denom = floor;
+            double err_s = fabs(a - d_s) / denom; /* NaN on either side stays the worst */
+            if (s == 0 || err_s < err) {
+                err = isnan(err_s) ? INFINITY : err_s;
+                d = d_s;
+            }
+        }
         if (k == 0 || err > worst) {
             worst = err;
             worst_a = a, worst_d = d, worst_index = i;

@@ -15,4 +15,12 @@ typedef double (*GradcheckLoss)(void *ctx);
 double gradcheck(GradcheckLoss f, void *ctx, float *x, const float *analytic, size_t n,
                  size_t max_checks, double h, double floor, double report_above, const char *label);
 
+/* The same with several steps: each index's error is the smallest over the
+ * steps. A network of ReLUs is piecewise linear, so a large step can straddle a
+ * kink while a small one drowns in float rounding; a real bug (a gradient a
+ * percent off, a missing term) is wrong at every step, so it still fails. */
+double gradcheck_steps(GradcheckLoss f, void *ctx, float *x, const float *analytic, size_t n,
+                       size_t max_checks, const double *steps, int n_steps, double floor,
+                       double report_above, const char *label);
+
 #endif

@@ -1,0 +1,54 @@
+/* checkpoint.h - the training state and its HDF5 checkpoint (DESIGN.md):
+ *   /             attrs format="ffvae-checkpoint", version, step, epoch,
+ *                 program_version, seed, target_steps, dataset, adam_t
+ *   /config       the model's resolved INI text
+ *   /encoding/B   float32 [F, 2] (absent when the model has no frequencies)
+ *   /params/<tensor>, /optim/m/<tensor>, /optim/v/<tensor>   float32 [rows, cols]
+ *   /rng          uint64 [2] (state, stream) of the training stream
+ *   /log/step int64 [n], /log/epoch, /log/loss, /log/reconstruction, /log/kl,
+ *   /log/seconds float32 [n]: the training curve, as in log.csv
+ *   /log          attr "pending": running sums (loss, recon, kl, steps) of the
+ *                 unfinished log interval, so a resumed run logs the same rows
+ * Saved atomically (temporary file, flush, rename); every object's shape and
+ * type is checked on load. */
+#ifndef FFVAE_CHECKPOINT_H
+#define FFVAE_CHECKPOINT_H
+
+#include <stdint.h>
+
+#include "model.h"
+#include "rng.h"
+
+#define CHECKPOINT_FORMAT "ffvae-checkpoint"
+#define CHECKPOINT_VERSION 1
+
+typedef struct {
+    long step;
+    float epoch, loss, recon, kl, seconds;
+} LogRow;
+
+typedef struct {
+    long step;          /* steps done */
+    long target_steps;  /* the run's budget */
+    uint64_t seed;
+    Rng rng;            /* the training stream (ε, pixel draws) */
+    char dataset[256];  /* name of the dataset trained on */
+    double epoch;       /* epochs done (fractional) */
+    double seconds;     /* training time so far */
+    double pending[4];  /* loss, recon, kl sums and step count since the last log row */
+    LogRow *log;        /* [n_log] */
+    long n_log, cap_log;
+} TrainState;
+
+int train_state_append_log(TrainState *s, const LogRow *row);
+void train_state_free(TrainState *s);
+
+/* Writes model (parameters, Adam moments, frequencies, config) and state. */
+int checkpoint_save(const char *path, const Model *m, const TrainState *s);
+/* Creates *m from the stored config and fills it and *s; s may be NULL to
+ * load only the model. Refuses a file that does not match, naming what. */
+int checkpoint_load(const char *path, Model *m, TrainState *s);
+/* `ffvae info` for a checkpoint: model, step, parameter count, dataset. */
+int checkpoint_info(const char *path);
+
+#endif

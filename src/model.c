@@ -1,0 +1,659 @@
+/* model.c - the VAE's layout, initialisation, forward and backward passes.
+ * The layers themselves are in layers.c and losses.c; this file wires them. */
+#include "model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "encoding.h"
+#include "layers.h"
+#include "losses.h"
+#include "util.h"
+
+/* ---- layout -------------------------------------------------------------- */
+
+static int add_dense(Model *m, const char *name, int in, int out, int *W, int *b)
+{
+    char buf[TENSOR_NAME_MAX];
+    snprintf(buf, sizeof buf, "%s.W", name);
+    *W = table_add(&m->table, buf, (size_t)in, (size_t)out);
+    snprintf(buf, sizeof buf, "%s.b", name);
+    *b = table_add(&m->table, buf, 1, (size_t)out);
+    return (*W < 0 || *b < 0) ? -1 : 0;
+}
+
+static int encoding_rows(const ModelConfig *c)
+{
+    switch (c->encoding) {
+    case ENCODING_NONE: return 0;
+    case ENCODING_BASIC: return 2;
+    case ENCODING_POSITIONAL: return 2 * c->frequencies;
+    case ENCODING_GAUSSIAN:
+    case ENCODING_SPECTRUM: return c->features;
+    }
+    return 0;
+}
+
+static int layout_params(Model *m)
+{
+    const ModelConfig *c = &m->cfg;
+    int d = m->latent, W = c->net_width, rc = 0;
+    char name[TENSOR_NAME_MAX];
+
+    int in = m->P * m->C;
+    for (int k = 0; k < c->enc_layers; k++) {
+        snprintf(name, sizeof name, "encoder.%d", k);
+        rc |= add_dense(m, name, in, c->enc_hidden[k], &m->enc_W[k], &m->enc_b[k]);
+        in = c->enc_hidden[k];
+    }
+    rc |= add_dense(m, "encoder.mu", in, d, &m->mu_W, &m->mu_b);
+    rc |= add_dense(m, "encoder.logvar", in, d, &m->lv_W, &m->lv_b);
+
+    if (c->decoder == DECODER_COORD) {
+        m->in_Wx = table_add(&m->table, "decoder.0.Wx", (size_t)m->E, (size_t)W);
+        m->in_Wz = table_add(&m->table, "decoder.0.Wz", (size_t)d, (size_t)W);
+        m->in_b = table_add(&m->table, "decoder.0.b", 1, (size_t)W);
+        rc |= (m->in_Wx < 0 || m->in_Wz < 0 || m->in_b < 0);
+        for (int k = 1; k < c->net_depth; k++) {
+            snprintf(name, sizeof name, "decoder.%d", k);
+            rc |= add_dense(m, name, W, W, &m->hid_W[k], &m->hid_b[k]);
+            if (c->conditioning == COND_FILM) {
+                snprintf(name, sizeof name, "decoder.%d.film", k);
+                rc |= add_dense(m, name, d, W, &m->film_W[k], &m->film_b[k]);
+            }
+        }
+        rc |= add_dense(m, "decoder.out", W, m->C, &m->out_W, &m->out_b);
+    } else {
+        for (int k = 0; k < c->net_depth; k++) {
+            snprintf(name, sizeof name, "decoder.%d", k);
+            rc |= add_dense(m, name, k == 0 ? d : W, W, &m->hid_W[k], &m->hid_b[k]);
+        }
+        rc |= add_dense(m, "decoder.out", W, m->P * m->C, &m->out_W, &m->out_b);
+    }
+    return rc ? -1 : 0;
+}
+
+int model_create(Model *m, const ModelConfig *cfg)
+{
+    memset(m, 0, sizeof *m);
+    m->cfg = *cfg;
+    m->H = cfg->height;
+    m->W = cfg->width;
+    m->C = cfg->channels;
+    m->P = m->H * m->W;
+    m->latent = cfg->latent;
+    if (cfg->decoder == DECODER_COORD) {
+        m->F = encoding_rows(cfg);
+        m->E = config_encoding_dim(cfg);
+    }
+    for (int k = 0; k < MODEL_MAX_LAYERS; k++)
+        m->enc_W[k] = m->enc_b[k] = m->hid_W[k] = m->hid_b[k] = m->film_W[k] = m->film_b[k] = -1;
+    m->mu_W = m->mu_b = m->lv_W = m->lv_b = -1;
+    m->in_Wx = m->in_Wz = m->in_b = m->out_W = m->out_b = -1;
+    if (m->latent < 1) {
+        ffvae_error("%s: a VAE needs [latent] size >= 1", cfg->name);
+        return -1;
+    }
+    table_init(&m->table);
+    if (layout_params(m) != 0)
+        return -1;
+    size_t n = m->table.total;
+    m->params = checked_calloc(n, sizeof(float), "parameters");
+    m->grads = checked_calloc(n, sizeof(float), "gradients");
+    m->adam_m = checked_calloc(n, sizeof(float), "Adam first moments");
+    m->adam_v = checked_calloc(n, sizeof(float), "Adam second moments");
+    m->freqs = checked_calloc(m->F ? (size_t)m->F * 2 : 1, sizeof(float), "frequencies");
+    if (!m->params || !m->grads || !m->adam_m || !m->adam_v || !m->freqs) {
+        model_free(m);
+        return -1;
+    }
+    return 0;
+}
+
+void model_free(Model *m)
+{
+    free(m->params);
+    free(m->grads);
+    free(m->adam_m);
+    free(m->adam_v);
+    free(m->freqs);
+    m->params = m->grads = m->adam_m = m->adam_v = m->freqs = NULL;
+}
+
+size_t model_param_count(const Model *m)
+{
+    size_t n = 0;
+    for (int i = 0; i < m->table.n; i++)
+        n += tensor_size(&m->table.t[i]);
+    return n;
+}
+
+/* FLOPs of one dense layer over N rows: forward, dW, and dx when needed. */
+static double dense_flops(double N, double in, double out, int with_dx)
+{
+    return 2.0 * N * in * out * (with_dx ? 3 : 2);
+}
+
+double model_step_flops(const Model *m, int B, int Pb)
+{
+    const ModelConfig *c = &m->cfg;
+    double W = c->net_width, d = m->latent, f = 0;
+    double in = (double)m->P * m->C;
+    for (int k = 0; k < c->enc_layers; k++) {
+        f += dense_flops(B, in, c->enc_hidden[k], k > 0); /* the image needs no gradient */
+        in = c->enc_hidden[k];
+    }
+    f += 2 * dense_flops(B, in, d, c->enc_layers > 0);
+    if (c->decoder == DECODER_COORD) {
+        double rows = (double)B * Pb;
+        f += dense_flops(m->P, m->E, W, 0) + dense_flops(B, d, W, 1);
+        for (int k = 1; k < c->net_depth; k++) {
+            f += dense_flops(rows, W, W, 1);
+            if (c->conditioning == COND_FILM)
+                f += dense_flops(B, d, W, 1);
+        }
+        f += dense_flops(rows, W, m->C, 1);
+    } else {
+        for (int k = 0; k < c->net_depth; k++)
+            f += dense_flops(B, k ? W : d, W, 1);
+        f += dense_flops(B, W, (double)m->P * m->C, 1);
+    }
+    return f;
+}
+
+/* ---- initialisation ------------------------------------------------------ */
+
+static void fill_uniform(float *x, size_t n, float bound, Rng *r)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = bound * (2.0f * rng_uniform(r) - 1.0f);
+}
+
+static void init_tensor(Model *m, int idx, float bound, Rng *r)
+{
+    if (idx >= 0)
+        fill_uniform(tensor_in(m, m->params, idx), tensor_size(&m->table.t[idx]), bound, r);
+}
+
+/* Bound of a hidden layer's weights for fan_in inputs:
+ * ReLU: He-uniform sqrt(6/fan_in), which keeps activations' variance steady;
+ * sine: SIREN's sqrt(6/fan_in)/ω0 (first layer: 1/fan_in), which keeps sin(ω0·)
+ * in its well-behaved range. */
+static float hidden_bound(const ModelConfig *c, int fan_in, int first)
+{
+    if (c->activation == ACT_SINE)
+        return first ? 1.0f / (float)fan_in : sqrtf(6.0f / (float)fan_in) / c->omega0;
+    return sqrtf(6.0f / (float)fan_in);
+}
+
+void model_init_params(Model *m, Rng *r)
+{
+    const ModelConfig *c = &m->cfg;
+    memset(m->params, 0, m->table.total * sizeof(float)); /* biases start at zero */
+    int in = m->P * m->C;
+    for (int k = 0; k < c->enc_layers; k++) {
+        init_tensor(m, m->enc_W[k], sqrtf(6.0f / (float)in), r);
+        in = c->enc_hidden[k];
+    }
+    /* The heads are linear: a fan-in bound keeps μ and log σ² near 0 at start. */
+    init_tensor(m, m->mu_W, 1.0f / sqrtf((float)in), r);
+    init_tensor(m, m->lv_W, 1.0f / sqrtf((float)in), r);
+
+    int W = c->net_width;
+    if (c->decoder == DECODER_COORD) {
+        int fan_in = m->E + m->latent; /* the split layer is one layer over [γ, z] */
+        float bound = hidden_bound(c, fan_in, 1);
+        init_tensor(m, m->in_Wx, bound, r);
+        init_tensor(m, m->in_Wz, bound, r);
+        for (int k = 1; k < c->net_depth; k++) {
+            init_tensor(m, m->hid_W[k], hidden_bound(c, W, 0), r);
+            init_tensor(m, m->film_W[k], 1.0f / sqrtf((float)m->latent), r);
+        }
+    } else {
+        for (int k = 0; k < c->net_depth; k++)
+            init_tensor(m, m->hid_W[k], hidden_bound(c, k == 0 ? m->latent : W, k == 0), r);
+    }
+    init_tensor(m, m->out_W, c->activation == ACT_SINE ? sqrtf(6.0f / (float)W) / c->omega0
+                                                       : 1.0f / sqrtf((float)W), r);
+}
+
+int model_init_frequencies(Model *m, const uint8_t *images, int n, Rng *r)
+{
+    const ModelConfig *c = &m->cfg;
+    if (m->F == 0)
+        return 0;
+    switch (c->encoding) {
+    case ENCODING_NONE:
+        return 0;
+    case ENCODING_BASIC:
+        basic_frequencies(m->freqs);
+        return 0;
+    case ENCODING_POSITIONAL:
+        positional_frequencies(m->freqs, c->frequencies, c->top);
+        return 0;
+    case ENCODING_GAUSSIAN:
+        gaussian_frequencies(m->freqs, m->F, c->freq_sigma, r);
+        return 0;
+    case ENCODING_SPECTRUM: {
+        if (!images || n < 1) {
+            ffvae_error("%s: the spectrum encoding needs training images", c->name);
+            return -1;
+        }
+        double *power = checked_malloc((size_t)m->P, sizeof(double), "power spectrum");
+        if (!power)
+            return -1;
+        int rc = mean_power_spectrum(power, images, n, m->H, m->W, m->C);
+        if (rc == 0)
+            rc = spectrum_frequencies(m->freqs, m->F, power, m->H, m->W, r);
+        free(power);
+        return rc;
+    }
+    }
+    return 0;
+}
+
+/* ---- workspace ----------------------------------------------------------- */
+
+/* Activation tensors, by role; each gets a slot in the arena's table. */
+static float *slot(Workspace *ws, int idx)
+{
+    return idx < 0 ? NULL : ws->mem + ws->layout.t[idx].offset;
+}
+
+int workspace_create(Workspace *ws, const Model *m, int B, int pixels, int Hg, int Wg)
+{
+    const ModelConfig *c = &m->cfg;
+    memset(ws, 0, sizeof *ws);
+    int coord = c->decoder == DECODER_COORD;
+    int same_grid = (Hg == m->H && Wg == m->W);
+    if (!coord && !same_grid) {
+        ffvae_error("%s: a dense decoder renders only at its own size %dx%d", c->name, m->H, m->W);
+        return -1;
+    }
+    if (pixels && !same_grid) {
+        ffvae_error("%s: pixel subsampling applies only at the training size", c->name);
+        return -1;
+    }
+    ws->B = B;
+    ws->Hg = Hg;
+    ws->Wg = Wg;
+    ws->P_grid = Hg * Wg;
+    ws->Pb = pixels ? pixels : ws->P_grid;
+    size_t rows = coord ? (size_t)B * (size_t)ws->Pb : (size_t)B; /* decoder rows */
+    size_t W = (size_t)c->net_width, d = (size_t)m->latent, C = (size_t)m->C;
+    size_t out_cols = coord ? C : (size_t)m->P * C;
+    int widest = m->latent;
+    for (int k = 0; k < c->enc_layers; k++)
+        if (c->enc_hidden[k] > widest)
+            widest = c->enc_hidden[k];
+
+    TensorTable *L = &ws->layout;
+    table_init(L);
+    int i_x = table_add(L, "x", (size_t)B, (size_t)m->P * C);
+    int i_target = pixels ? table_add(L, "target", rows, C) : -1;
+    int i_enc[MODEL_MAX_LAYERS];
+    for (int k = 0; k < c->enc_layers; k++)
+        i_enc[k] = table_add(L, "enc_h", (size_t)B, (size_t)c->enc_hidden[k]);
+    int i_mu = table_add(L, "mu", (size_t)B, d), i_lv = table_add(L, "logvar", (size_t)B, d);
+    int i_eps = table_add(L, "eps", (size_t)B, d), i_z = table_add(L, "z", (size_t)B, d);
+    int i_gamma = coord ? table_add(L, "gamma", (size_t)ws->P_grid, (size_t)m->E) : -1;
+    int i_gx = coord ? table_add(L, "gx", (size_t)ws->P_grid, W) : -1;
+    int i_gz = coord ? table_add(L, "gz", (size_t)B, W) : -1;
+    int i_pre[MODEL_MAX_LAYERS], i_h[MODEL_MAX_LAYERS];
+    for (int k = 0; k < c->net_depth; k++) {
+        i_pre[k] = c->activation == ACT_SINE ? table_add(L, "pre", rows, W) : -1;
+        i_h[k] = table_add(L, "h", rows, W);
+    }
+    int i_shift = c->conditioning == COND_FILM ? table_add(L, "shift", (size_t)B, W) : -1;
+    int i_logits = table_add(L, "logits", rows, out_cols);
+    int i_dlogits = table_add(L, "dlogits", rows, out_cols);
+    int i_dha = table_add(L, "dh_a", rows, W), i_dhb = table_add(L, "dh_b", rows, W);
+    int i_dgx = coord ? table_add(L, "dgx", (size_t)ws->P_grid, W) : -1;
+    int i_dgz = coord ? table_add(L, "dgz", (size_t)B, W) : -1;
+    int i_dz = table_add(L, "dz", (size_t)B, d), i_dzp = table_add(L, "dz_part", (size_t)B, d);
+    int i_dmu = table_add(L, "dmu", (size_t)B, d), i_dlv = table_add(L, "dlogvar", (size_t)B, d);
+    int i_dea = table_add(L, "denc_a", (size_t)B, (size_t)widest);
+    int i_deb = table_add(L, "denc_b", (size_t)B, (size_t)widest);
+    if (i_deb < 0) /* table_add reported; later indices fail once any does */
+        return -1;
+
+    ws->mem = checked_calloc(L->total, sizeof(float), "activations");
+    if (pixels)
+        ws->pix = checked_malloc(rows, sizeof(int32_t), "pixel indices");
+    if (!ws->mem || (pixels && !ws->pix)) {
+        workspace_free(ws);
+        return -1;
+    }
+    ws->x = slot(ws, i_x);
+    ws->target = pixels ? slot(ws, i_target) : ws->x;
+    for (int k = 0; k < c->enc_layers; k++)
+        ws->enc_h[k] = slot(ws, i_enc[k]);
+    ws->mu = slot(ws, i_mu);
+    ws->logvar = slot(ws, i_lv);
+    ws->eps = slot(ws, i_eps);
+    ws->z = slot(ws, i_z);
+    ws->gamma = slot(ws, i_gamma);
+    ws->gx = slot(ws, i_gx);
+    ws->gz = slot(ws, i_gz);
+    for (int k = 0; k < c->net_depth; k++) {
+        ws->pre[k] = slot(ws, i_pre[k]);
+        ws->h[k] = slot(ws, i_h[k]);
+    }
+    ws->shift = slot(ws, i_shift);
+    ws->logits = slot(ws, i_logits);
+    ws->dlogits = slot(ws, i_dlogits);
+    ws->dh_a = slot(ws, i_dha);
+    ws->dh_b = slot(ws, i_dhb);
+    ws->dgx = slot(ws, i_dgx);
+    ws->dgz = slot(ws, i_dgz);
+    ws->dz = slot(ws, i_dz);
+    ws->dz_part = slot(ws, i_dzp);
+    ws->dmu = slot(ws, i_dmu);
+    ws->dlogvar = slot(ws, i_dlv);
+    ws->denc_a = slot(ws, i_dea);
+    ws->denc_b = slot(ws, i_deb);
+
+    if (coord) { /* γ depends only on the grid: compute it once here. */
+        float *v = checked_malloc((size_t)ws->P_grid * 2, sizeof(float), "coordinates");
+        if (!v) {
+            workspace_free(ws);
+            return -1;
+        }
+        coord_grid(v, Hg, Wg);
+        if (c->encoding == ENCODING_NONE)
+            centred_coords(ws->gamma, v, ws->P_grid);
+        else
+            fourier_features(ws->gamma, v, m->freqs, ws->P_grid, m->F);
+        free(v);
+    }
+    return 0;
+}
+
+void workspace_free(Workspace *ws)
+{
+    free(ws->mem);
+    free(ws->pix);
+    ws->mem = NULL;
+    ws->pix = NULL;
+}
+
+void workspace_load_images(Workspace *ws, const Model *m, const uint8_t *images, int B)
+{
+    size_t n = (size_t)B * (size_t)m->P * (size_t)m->C;
+    for (size_t i = 0; i < n; i++)
+        ws->x[i] = (float)images[i] * (1.0f / 255.0f);
+}
+
+void workspace_sample_pixels(Workspace *ws, const Model *m, int B, Rng *r)
+{
+    if (!ws->pix)
+        return;
+    int P = m->P, C = m->C, Pb = ws->Pb;
+    for (int b = 0; b < B; b++) {
+        int32_t *pix = ws->pix + (size_t)b * Pb;
+        /* Distinct pixels per image: Floyd's sampling, no P-sized scratch needed. */
+        for (int j = P - Pb, n = 0; j < P; j++, n++) {
+            int32_t t = (int32_t)rng_below(r, (uint32_t)j + 1);
+            int seen = 0;
+            for (int q = 0; q < n; q++)
+                if (pix[q] == t) {
+                    seen = 1;
+                    break;
+                }
+            pix[n] = seen ? j : t;
+        }
+        const float *img = ws->x + (size_t)b * P * C;
+        float *tgt = ws->target + (size_t)b * Pb * C;
+        for (int p = 0; p < Pb; p++)
+            for (int ch = 0; ch < C; ch++)
+                tgt[(size_t)p * C + ch] = img[(size_t)pix[p] * C + ch];
+    }
+}
+
+/* ---- forward ------------------------------------------------------------- */
+
+static void activate(const ModelConfig *c, float *pre, float *h, size_t n)
+{
+    if (c->activation == ACT_SINE)
+        sine_forward(h, pre, c->omega0, n);
+    else
+        relu_forward(h, h, n); /* ReLU runs in place: backward needs only its output */
+}
+
+void model_encode(const Model *m, Workspace *ws, int B, Rng *r)
+{
+    const ModelConfig *c = &m->cfg;
+    float *P = m->params;
+    const float *in = ws->x;
+    int in_dim = m->P * m->C, d = m->latent;
+    for (int k = 0; k < c->enc_layers; k++) {
+        int out = c->enc_hidden[k];
+        dense_forward(ws->enc_h[k], in, tensor_in(m, P, m->enc_W[k]), tensor_in(m, P, m->enc_b[k]),
+                      B, in_dim, out);
+        relu_forward(ws->enc_h[k], ws->enc_h[k], (size_t)B * out);
+        in = ws->enc_h[k];
+        in_dim = out;
+    }
+    dense_forward(ws->mu, in, tensor_in(m, P, m->mu_W), tensor_in(m, P, m->mu_b), B, in_dim, d);
+    dense_forward(ws->logvar, in, tensor_in(m, P, m->lv_W), tensor_in(m, P, m->lv_b), B, in_dim, d);
+    size_t n = (size_t)B * d;
+    if (r)
+        rng_normal_fill(r, ws->eps, (long)n);
+    reparam_forward(ws->z, ws->mu, ws->logvar, ws->eps, n);
+}
+
+/* Where layer k writes its pre-activation: a separate buffer for sine (whose
+ * backward needs it), else straight into h (ReLU then runs in place). */
+static float *pre_of(const Workspace *ws, int k)
+{
+    return ws->pre[k] ? ws->pre[k] : ws->h[k];
+}
+
+static void decode_coord(const Model *m, Workspace *ws, int B)
+{
+    const ModelConfig *c = &m->cfg;
+    float *P = m->params;
+    int W = c->net_width, d = m->latent, Pb = ws->Pb;
+    size_t rows = (size_t)B * Pb;
+
+    dense_forward(ws->gx, ws->gamma, tensor_in(m, P, m->in_Wx), NULL, ws->P_grid, m->E, W);
+    dense_forward(ws->gz, ws->z, tensor_in(m, P, m->in_Wz), tensor_in(m, P, m->in_b), B, d, W);
+    float *pre = pre_of(ws, 0);
+    rows_gather_forward(pre, ws->gx, ws->pix, B, Pb, W);
+    rows_add_forward(pre, ws->gz, B, Pb, W);
+    activate(c, pre, ws->h[0], rows * W);
+
+    for (int k = 1; k < c->net_depth; k++) {
+        pre = pre_of(ws, k);
+        dense_forward(pre, ws->h[k - 1], tensor_in(m, P, m->hid_W[k]), tensor_in(m, P, m->hid_b[k]),
+                      (int)rows, W, W);
+        if (c->conditioning == COND_FILM) {
+            dense_forward(ws->shift, ws->z, tensor_in(m, P, m->film_W[k]),
+                          tensor_in(m, P, m->film_b[k]), B, d, W);
+            rows_add_forward(pre, ws->shift, B, Pb, W);
+        }
+        activate(c, pre, ws->h[k], rows * W);
+    }
+    dense_forward(ws->logits, ws->h[c->net_depth - 1], tensor_in(m, P, m->out_W),
+                  tensor_in(m, P, m->out_b), (int)rows, W, m->C);
+}
+
+static void decode_dense(const Model *m, Workspace *ws, int B)
+{
+    const ModelConfig *c = &m->cfg;
+    float *P = m->params;
+    int W = c->net_width;
+    const float *in = ws->z;
+    int in_dim = m->latent;
+    for (int k = 0; k < c->net_depth; k++) {
+        float *pre = pre_of(ws, k);
+        dense_forward(pre, in, tensor_in(m, P, m->hid_W[k]), tensor_in(m, P, m->hid_b[k]), B,
+                      in_dim, W);
+        activate(c, pre, ws->h[k], (size_t)B * W);
+        in = ws->h[k];
+        in_dim = W;
+    }
+    dense_forward(ws->logits, in, tensor_in(m, P, m->out_W), tensor_in(m, P, m->out_b), B, W,
+                  m->P * m->C);
+}
+
+void model_decode(const Model *m, Workspace *ws, int B)
+{
+    if (m->cfg.decoder == DECODER_COORD)
+        decode_coord(m, ws, B);
+    else
+        decode_dense(m, ws, B);
+}
+
+/* Pixels compared per image this step, and the factor that scales their
+ * reconstruction sum to an estimate for the whole image. */
+static double pixel_scale(const Model *m, const Workspace *ws)
+{
+    return ws->pix ? (double)m->P / (double)ws->Pb : 1.0;
+}
+
+LossParts model_loss(const Model *m, const Workspace *ws, int B)
+{
+    LossParts lp;
+    size_t n = (size_t)B * (size_t)ws->Pb * (size_t)m->C;
+    if (m->cfg.likelihood == LIKELIHOOD_GAUSSIAN)
+        lp.recon = gaussian_nll_forward(ws->logits, ws->target, m->cfg.sigma, n);
+    else
+        lp.recon = bce_logits_forward(ws->logits, ws->target, n);
+    lp.recon *= pixel_scale(m, ws);
+    lp.kl = kl_forward(ws->mu, ws->logvar, (size_t)B * m->latent);
+    return lp;
+}
+
+LossParts model_forward(const Model *m, Workspace *ws, int B, Rng *r)
+{
+    model_encode(m, ws, B, r);
+    model_decode(m, ws, B);
+    return model_loss(m, ws, B);
+}
+
+/* ---- backward ------------------------------------------------------------ */
+
+static void activate_backward(const ModelConfig *c, float *dh, const Workspace *ws, int k, size_t n)
+{
+    if (c->activation == ACT_SINE)
+        sine_backward(dh, dh, ws->pre[k], c->omega0, n);
+    else
+        relu_backward(dh, dh, ws->h[k], n);
+}
+
+static void add_into(float *y, const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] += x[i];
+}
+
+/* Back from dlogits to dz (overwritten) through the coordinate decoder. */
+static void backward_coord(Model *m, Workspace *ws, int B)
+{
+    const ModelConfig *c = &m->cfg;
+    float *P = m->params, *G = m->grads;
+    int W = c->net_width, d = m->latent, Pb = ws->Pb, L = c->net_depth;
+    size_t rows = (size_t)B * Pb, bd = (size_t)B * d;
+    float *dh = ws->dh_a, *dh_next = ws->dh_b;
+
+    dense_backward(dh, tensor_in(m, G, m->out_W), tensor_in(m, G, m->out_b), ws->dlogits,
+                   ws->h[L - 1], tensor_in(m, P, m->out_W), (int)rows, W, m->C);
+    memset(ws->dz, 0, bd * sizeof(float));
+    for (int k = L - 1; k >= 1; k--) {
+        activate_backward(c, dh, ws, k, rows * W); /* dh is now d(pre_k) */
+        if (c->conditioning == COND_FILM) {
+            rows_add_backward(ws->dgz, dh, B, Pb, W);
+            dense_backward(ws->dz_part, tensor_in(m, G, m->film_W[k]), tensor_in(m, G, m->film_b[k]),
+                           ws->dgz, ws->z, tensor_in(m, P, m->film_W[k]), B, d, W);
+            add_into(ws->dz, ws->dz_part, bd);
+        }
+        dense_backward(dh_next, tensor_in(m, G, m->hid_W[k]), tensor_in(m, G, m->hid_b[k]), dh,
+                       ws->h[k - 1], tensor_in(m, P, m->hid_W[k]), (int)rows, W, W);
+        float *t = dh;
+        dh = dh_next;
+        dh_next = t;
+    }
+    activate_backward(c, dh, ws, 0, rows * W);
+    /* The split first layer: the z term is per image, the γ term per grid pixel. */
+    rows_add_backward(ws->dgz, dh, B, Pb, W);
+    dense_backward(ws->dz_part, tensor_in(m, G, m->in_Wz), tensor_in(m, G, m->in_b), ws->dgz,
+                   ws->z, tensor_in(m, P, m->in_Wz), B, d, W);
+    add_into(ws->dz, ws->dz_part, bd);
+    rows_gather_backward(ws->dgx, dh, ws->pix, B, Pb, ws->P_grid, W);
+    dense_backward(NULL, tensor_in(m, G, m->in_Wx), NULL, ws->dgx, ws->gamma,
+                   tensor_in(m, P, m->in_Wx), ws->P_grid, m->E, W);
+}
+
+static void backward_dense(Model *m, Workspace *ws, int B)
+{
+    const ModelConfig *c = &m->cfg;
+    float *P = m->params, *G = m->grads;
+    int W = c->net_width, L = c->net_depth;
+    float *dh = ws->dh_a, *dh_next = ws->dh_b;
+    dense_backward(dh, tensor_in(m, G, m->out_W), tensor_in(m, G, m->out_b), ws->dlogits,
+                   ws->h[L - 1], tensor_in(m, P, m->out_W), B, W, m->P * m->C);
+    for (int k = L - 1; k >= 0; k--) {
+        activate_backward(c, dh, ws, k, (size_t)B * W);
+        int in_dim = k ? W : m->latent;
+        dense_backward(k ? dh_next : ws->dz, tensor_in(m, G, m->hid_W[k]),
+                       tensor_in(m, G, m->hid_b[k]), dh, k ? ws->h[k - 1] : ws->z,
+                       tensor_in(m, P, m->hid_W[k]), B, in_dim, W);
+        float *t = dh;
+        dh = dh_next;
+        dh_next = t;
+    }
+}
+
+/* Back from dz (and the KL) to the encoder's weights. */
+static void backward_encoder(Model *m, Workspace *ws, int B, float kl_scale)
+{
+    const ModelConfig *c = &m->cfg;
+    float *P = m->params, *G = m->grads;
+    int d = m->latent;
+    size_t bd = (size_t)B * d;
+    memset(ws->dmu, 0, bd * sizeof(float));
+    memset(ws->dlogvar, 0, bd * sizeof(float));
+    kl_backward(ws->dmu, ws->dlogvar, ws->mu, ws->logvar, kl_scale, bd);
+    reparam_backward(ws->dmu, ws->dlogvar, ws->dz, ws->logvar, ws->eps, bd);
+
+    int nl = c->enc_layers;
+    const float *h_last = nl ? ws->enc_h[nl - 1] : ws->x;
+    int in_dim = nl ? c->enc_hidden[nl - 1] : m->P * m->C;
+    float *da = ws->denc_a, *db = ws->denc_b;
+    dense_backward(nl ? da : NULL, tensor_in(m, G, m->mu_W), tensor_in(m, G, m->mu_b), ws->dmu,
+                   h_last, tensor_in(m, P, m->mu_W), B, in_dim, d);
+    dense_backward(nl ? db : NULL, tensor_in(m, G, m->lv_W), tensor_in(m, G, m->lv_b),
+                   ws->dlogvar, h_last, tensor_in(m, P, m->lv_W), B, in_dim, d);
+    if (!nl)
+        return;
+    add_into(da, db, (size_t)B * in_dim);
+    for (int k = nl - 1; k >= 0; k--) {
+        int out = c->enc_hidden[k];
+        int in = k ? c->enc_hidden[k - 1] : m->P * m->C;
+        relu_backward(da, da, ws->enc_h[k], (size_t)B * out);
+        /* The input image needs no gradient: dx is NULL for the first layer. */
+        dense_backward(k ? db : NULL, tensor_in(m, G, m->enc_W[k]), tensor_in(m, G, m->enc_b[k]),
+                       da, k ? ws->enc_h[k - 1] : ws->x, tensor_in(m, P, m->enc_W[k]), B, in, out);
+        float *t = da;
+        da = db;
+        db = t;
+    }
+}
+
+void model_backward(Model *m, Workspace *ws, int B, float recon_scale, float kl_scale)
+{
+    size_t n = (size_t)B * (size_t)ws->Pb * (size_t)m->C;
+    float scale = recon_scale * (float)pixel_scale(m, ws);
+    if (m->cfg.likelihood == LIKELIHOOD_GAUSSIAN)
+        gaussian_nll_backward(ws->dlogits, ws->logits, ws->target, m->cfg.sigma, scale, n);
+    else
+        bce_logits_backward(ws->dlogits, ws->logits, ws->target, scale, n);
+    if (m->cfg.decoder == DECODER_COORD)
+        backward_coord(m, ws, B);
+    else
+        backward_dense(m, ws, B);
+    backward_encoder(m, ws, B, kl_scale);
+}

@@ -1,0 +1,415 @@
+/* train.c - the training loop: data order, steps, logging, checkpoints, resume. */
+#include "train.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adam.h"
+#include "checkpoint.h"
+#include "dataset.h"
+#include "model.h"
+#include "util.h"
+
+/* Streams derived from the seed (rng.h); ε and pixel draws use the stored
+ * training stream, so these only need to differ from it and each other. */
+enum { STREAM_INIT = 1, STREAM_TRAIN = 2, STREAM_ORDER = 1000 };
+
+/* The spectrum encoding's power spectrum needs no more images than this to settle. */
+#define SPECTRUM_MAX_IMAGES 10000
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+typedef struct {
+    char config[4096], log[4096], checkpoint[4096];
+} RunPaths;
+
+static int run_paths(RunPaths *p, const char *dir)
+{
+    return path_join(p->config, sizeof p->config, dir, "config.ini") ||
+           path_join(p->log, sizeof p->log, dir, "log.csv") ||
+           path_join(p->checkpoint, sizeof p->checkpoint, dir, "checkpoint.h5");
+}
+
+static int write_config_file(const char *path, const ModelConfig *cfg)
+{
+    OutputFile out;
+    if (output_begin(&out, path, 1) != 0)
+        return -1;
+    FILE *f = fopen(out.tmp_path, "w");
+    int rc = f ? config_write(cfg, f) : -1;
+    if (f && fclose(f) != 0)
+        rc = -1;
+    if (rc != 0) {
+        ffvae_error("%s: cannot write", path);
+        output_abort(&out);
+        return -1;
+    }
+    return output_commit(&out);
+}
+
+static void print_log_row(FILE *f, const LogRow *r)
+{
+    fprintf(f, "%ld,%.4f,%.6f,%.6f,%.6f,%.3f\n", r->step, r->epoch, r->loss, r->recon, r->kl,
+            r->seconds);
+}
+
+/* Rewrites log.csv from the rows the checkpoint holds (dropping any written
+ * after it), then opens it for appending. */
+static FILE *open_log(const char *path, const TrainState *s)
+{
+    OutputFile out;
+    if (output_begin(&out, path, 1) != 0)
+        return NULL;
+    FILE *f = fopen(out.tmp_path, "w");
+    if (!f) {
+        ffvae_error("%s: cannot write", path);
+        output_abort(&out);
+        return NULL;
+    }
+    fprintf(f, "step,epoch,loss,reconstruction,kl,seconds\n");
+    for (long i = 0; i < s->n_log; i++)
+        print_log_row(f, &s->log[i]);
+    if (fclose(f) != 0 || output_commit(&out) != 0) {
+        output_abort(&out);
+        return NULL;
+    }
+    f = fopen(path, "a");
+    if (!f)
+        ffvae_error("%s: cannot append", path);
+    return f;
+}
+
+static int check_fits(const ModelConfig *c, const Split *sp, const char *model, const char *data)
+{
+    if (c->height != sp->h || c->width != sp->w || c->channels != sp->c) {
+        ffvae_error("%s: model expects %dx%dx%d images, but %s holds %dx%dx%d", model, c->height,
+                    c->width, c->channels, data, sp->h, sp->w, sp->c);
+        return -1;
+    }
+    if (sp->n < c->batch) {
+        ffvae_error("%s: %d training images, fewer than one batch of %d", data, sp->n, c->batch);
+        return -1;
+    }
+    return 0;
+}
+
+/* A fresh run: the model from its definition, initialised from the seed. */
+static int start_run(const TrainOptions *o, const RunPaths *paths, const Dataset *ds, Model *m,
+                     TrainState *s)
+{
+    ModelConfig cfg;
+    if (!o->model_path) {
+        ffvae_error("train: a model definition (-m) is needed to start a run");
+        return -1;
+    }
+    if (path_exists(paths->checkpoint)) {
+        ffvae_error("%s: already holds a run; use --resume to continue it, or another -o",
+                    o->run_dir);
+        return -1;
+    }
+    if (config_load(&cfg, o->model_path) != 0 || check_fits(&cfg, &ds->train, o->model_path,
+                                                            o->data_path) != 0)
+        return -1;
+    if (model_create(m, &cfg) != 0)
+        return -1;
+    Rng init;
+    rng_seed(&init, o->seed, STREAM_INIT);
+    int n_spec = ds->train.n < SPECTRUM_MAX_IMAGES ? ds->train.n : SPECTRUM_MAX_IMAGES;
+    if (model_init_frequencies(m, ds->train.images, n_spec, &init) != 0) {
+        model_free(m);
+        return -1;
+    }
+    model_init_params(m, &init);
+    memset(s, 0, sizeof *s);
+    s->seed = o->seed;
+    rng_seed(&s->rng, o->seed, STREAM_TRAIN);
+    snprintf(s->dataset, sizeof s->dataset, "%s", ds->name);
+    return 0;
+}
+
+/* A resumed run: everything from the checkpoint; -m, if given, must agree. */
+static int resume_run(const TrainOptions *o, const RunPaths *paths, const Dataset *ds, Model *m,
+                      TrainState *s)
+{
+    if (!path_exists(paths->checkpoint)) {
+        ffvae_error("%s: no checkpoint to resume", paths->checkpoint);
+        return -1;
+    }
+    if (checkpoint_load(paths->checkpoint, m, s) != 0)
+        return -1;
+    if (o->model_path) {
+        ModelConfig given;
+        char *a = NULL, *b = NULL;
+        int same = config_load(&given, o->model_path) == 0 &&
+                   (a = config_to_string(&given)) && (b = config_to_string(&m->cfg)) &&
+                   strcmp(a, b) == 0;
+        free(a);
+        free(b);
+        if (!same) {
+            ffvae_error("%s: differs from the model in %s; resume without -m or start a new run",
+                        o->model_path, paths->checkpoint);
+            goto fail;
+        }
+    }
+    if (check_fits(&m->cfg, &ds->train, paths->checkpoint, o->data_path) != 0)
+        goto fail;
+    /* A row for a budget's last, partial interval is replaced by the full one. */
+    while (s->n_log > 0 && s->log[s->n_log - 1].step % m->cfg.log_every != 0)
+        s->n_log--;
+    return 0;
+fail:
+    train_state_free(s);
+    model_free(m);
+    return -1;
+}
+
+static void format_duration(char *buf, size_t size, double seconds)
+{
+    long t = (long)(seconds + 0.5);
+    if (t >= 3600)
+        snprintf(buf, size, "%ldh%02ldm", t / 3600, t / 60 % 60);
+    else
+        snprintf(buf, size, "%ldm%02lds", t / 60, t % 60);
+}
+
+typedef struct {
+    Model *m;
+    TrainState *s;
+    const Dataset *ds;
+    const TrainOptions *o;
+    RunPaths paths;
+    FILE *log;
+    Workspace ws;
+    uint8_t *batch;  /* [B, H·W·C] the step's images, gathered */
+    int32_t *order;  /* [N] this epoch's image order */
+    long order_epoch;
+    long steps_per_epoch;
+    long saved_step; /* step of the last checkpoint on disk, -1 when none */
+} Trainer;
+
+/* Loads the images of step `step` into the batch: a fixed shuffle per epoch,
+ * derived from the seed, so a resumed run sees the same order. */
+static void load_batch(Trainer *t, long step)
+{
+    const Split *sp = &t->ds->train;
+    int B = t->m->cfg.batch;
+    long epoch = step / t->steps_per_epoch, pos = step % t->steps_per_epoch;
+    if (epoch != t->order_epoch) {
+        Rng r;
+        rng_seed(&r, t->s->seed, STREAM_ORDER + (uint64_t)epoch);
+        for (int i = 0; i < sp->n; i++)
+            t->order[i] = i;
+        rng_shuffle(&r, t->order, sp->n);
+        t->order_epoch = epoch;
+    }
+    size_t img = (size_t)sp->h * sp->w * sp->c;
+    for (int b = 0; b < B; b++)
+        memcpy(t->batch + b * img, sp->images + (size_t)t->order[pos * B + b] * img, img);
+    workspace_load_images(&t->ws, t->m, t->batch, B);
+}
+
+AdamSettings adam_settings(const ModelConfig *c)
+{
+    AdamSettings a = {c->lr, c->beta1, c->beta2, c->epsilon, c->weight_decay, c->clip};
+    return a;
+}
+
+LossParts train_step(Model *m, Workspace *ws, int B, float beta, const AdamSettings *adam, long t,
+                     Rng *r)
+{
+    workspace_sample_pixels(ws, m, B, r);
+    LossParts lp = model_forward(m, ws, B, r);
+    if (!isfinite(lp.recon) || !isfinite(lp.kl))
+        return lp;
+    memset(m->grads, 0, m->table.total * sizeof(float));
+    model_backward(m, ws, B, 1.0f / B, beta / B);
+    adam_step(m->params, m->grads, m->adam_m, m->adam_v, m->table.total, adam, t);
+    return lp;
+}
+
+/* β with its linear warm-up. */
+static float beta_at(const ModelConfig *c, long step)
+{
+    if (c->kl_warmup <= 0 || step >= c->kl_warmup)
+        return c->beta;
+    return c->beta * (float)step / (float)c->kl_warmup;
+}
+
+/* Appends a row of the mean loss since the last full interval. A row at the
+ * end of a budget that is not a multiple of log_every keeps its sums pending,
+ * so a resumed run (which drops that row) logs exactly what an uninterrupted
+ * one would. */
+static int emit_log_row(Trainer *t, int interval_done)
+{
+    TrainState *s = t->s;
+    double n = s->pending[3];
+    LogRow r = {s->step, (float)s->epoch, (float)(s->pending[0] / n), (float)(s->pending[1] / n),
+                (float)(s->pending[2] / n), (float)s->seconds};
+    if (interval_done)
+        memset(s->pending, 0, sizeof s->pending);
+    if (train_state_append_log(s, &r) != 0)
+        return -1;
+    print_log_row(t->log, &r);
+    fflush(t->log);
+    if (!t->o->progress)
+        printf("step %ld  epoch %.3f  loss %.4f  reconstruction %.4f  kl %.4f  %.1fs\n", r.step,
+               r.epoch, r.loss, r.recon, r.kl, r.seconds);
+    return 0;
+}
+
+static void show_progress(const Trainer *t, double images_per_s, const LossParts *lp)
+{
+    const TrainState *s = t->s;
+    int B = t->m->cfg.batch;
+    char eta[32];
+    format_duration(eta, sizeof eta,
+                    (double)(s->target_steps - s->step) * B / (images_per_s > 0 ? images_per_s : 1));
+    fprintf(stderr, "\rstep %ld/%ld  epoch %.2f  loss %.2f  recon %.2f  kl %.2f  %.0f img/s  ETA %s  ",
+            s->step, s->target_steps, s->epoch, (lp->recon + lp->kl) / B, lp->recon / B,
+            lp->kl / B, images_per_s, eta);
+}
+
+/* Runs steps until the budget or a signal; returns 0, TRAIN_INTERRUPTED or -1. */
+static int train_loop(Trainer *t)
+{
+    Model *m = t->m;
+    TrainState *s = t->s;
+    const ModelConfig *c = &m->cfg;
+    int B = c->batch;
+    AdamSettings adam = adam_settings(c);
+    double segment_start = now_seconds(), last_shown = 0, seconds_at_start = s->seconds;
+    long steps_at_start = s->step;
+
+    while (s->step < s->target_steps) {
+        if (stop_signal)
+            break;
+        double t0 = now_seconds();
+        load_batch(t, s->step);
+        LossParts lp = train_step(m, &t->ws, B, beta_at(c, s->step), &adam, s->step + 1, &s->rng);
+        if (!isfinite(lp.recon) || !isfinite(lp.kl)) {
+            ffvae_error("%s: training diverged: the loss is %s at step %ld", t->o->run_dir,
+                        isnan(lp.recon + lp.kl) ? "NaN" : "infinite", s->step + 1);
+            if (t->saved_step >= 0)
+                ffvae_error("%s: the last good checkpoint (step %ld) is kept", t->paths.checkpoint,
+                            t->saved_step);
+            return -1;
+        }
+
+        s->step++;
+        s->epoch = (double)s->step / (double)t->steps_per_epoch;
+        s->seconds += now_seconds() - t0;
+        s->pending[0] += (lp.recon + lp.kl) / B;
+        s->pending[1] += lp.recon / B;
+        s->pending[2] += lp.kl / B;
+        s->pending[3] += 1;
+        int interval_done = s->step % c->log_every == 0;
+        if ((interval_done || s->step == s->target_steps) && emit_log_row(t, interval_done) != 0)
+            return -1;
+        if (s->step % c->checkpoint_every == 0 || s->step == s->target_steps) {
+            if (checkpoint_save(t->paths.checkpoint, m, s) != 0)
+                return -1;
+            t->saved_step = s->step;
+        }
+        if (t->o->progress && (now_seconds() - last_shown > 0.25 || s->step == s->target_steps)) {
+            last_shown = now_seconds();
+            double ips = (double)(s->step - steps_at_start) * B / (s->seconds - seconds_at_start);
+            show_progress(t, ips, &lp);
+        }
+    }
+    if (t->o->progress)
+        fputc('\n', stderr);
+    double wall = now_seconds() - segment_start;
+    long done = s->step - steps_at_start;
+    if (stop_signal) {
+        if (checkpoint_save(t->paths.checkpoint, m, s) != 0)
+            return -1;
+        fprintf(stderr, "ffvae: interrupted at step %ld; checkpoint saved in %s (continue with "
+                        "--resume)\n", s->step, t->paths.checkpoint);
+        return TRAIN_INTERRUPTED;
+    }
+    printf("trained %ld steps in %.1fs (%.0f images/s); run in %s\n", done, wall,
+           wall > 0 ? (double)done * B / wall : 0.0, t->o->run_dir);
+    return 0;
+}
+
+int train_run(const TrainOptions *o)
+{
+    Dataset ds;
+    Model m;
+    TrainState s;
+    Trainer t;
+    memset(&t, 0, sizeof t);
+    t.o = o;
+    t.order_epoch = -1;
+    t.saved_step = -1;
+    if (run_paths(&t.paths, o->run_dir) != 0 || dataset_load(&ds, o->data_path) != 0)
+        return -1;
+    if (!o->resume && make_dirs(o->run_dir) != 0) {
+        dataset_free(&ds);
+        return -1;
+    }
+    int rc = o->resume ? resume_run(o, &t.paths, &ds, &m, &s) : start_run(o, &t.paths, &ds, &m, &s);
+    if (rc != 0) {
+        dataset_free(&ds);
+        return -1;
+    }
+    const ModelConfig *c = &m.cfg;
+    t.m = &m;
+    t.s = &s;
+    t.ds = &ds;
+    t.steps_per_epoch = ds.train.n / c->batch;
+    if (o->resume)
+        t.saved_step = s.step;
+    if (o->steps > 0)
+        s.target_steps = o->steps;
+    else if (o->epochs > 0)
+        s.target_steps = (long)ceil(o->epochs * (double)t.steps_per_epoch);
+    else if (!o->resume)
+        s.target_steps = t.steps_per_epoch; /* one epoch by default */
+    if (o->threads > 0)
+        openblas_set_num_threads(o->threads);
+
+    t.batch = checked_malloc((size_t)c->batch, (size_t)m.P * m.C, "batch images");
+    t.order = checked_malloc((size_t)ds.train.n, sizeof(int32_t), "data order");
+    rc = (!t.batch || !t.order) ? -1 : 0;
+    if (rc == 0)
+        rc = workspace_create(&t.ws, &m, c->batch, c->pixels, m.H, m.W);
+    if (rc == 0)
+        rc = write_config_file(t.paths.config, c);
+    if (rc == 0 && !(t.log = open_log(t.paths.log, &s)))
+        rc = -1;
+    if (rc == 0) {
+        printf("training %s on %s (%d images): %zu parameters, batch %d, steps %ld to %ld\n",
+               c->name, o->data_path, ds.train.n, model_param_count(&m), c->batch, s.step,
+               s.target_steps);
+        fflush(stdout);
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        stop_signal = 0;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        rc = train_loop(&t);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+    }
+    if (t.log)
+        fclose(t.log);
+    workspace_free(&t.ws);
+    free(t.batch);
+    free(t.order);
+    train_state_free(&s);
+    model_free(&m);
+    dataset_free(&ds);
+    return rc;
+}

@@ -1,0 +1,95 @@
+#!/bin/sh
+# cli_train.sh - `ffvae train` on a real Fashion-MNIST slice: the loss falls,
+# the run directory's files, exact resume, signals, divergence, bad input.
+. "$SRCDIR/tests/lib.sh"
+TINY="$FIXTURES/tiny-fmnist.ini"
+DATA="$TMP/fmnist-2000.h5"
+
+expect_ok "import a 2000-image slice" "$FFVAE" import fashion-mnist "$FMNIST_DIR" -o "$DATA" --limit 2000
+
+# --- the loss falls clearly on real data (2 epochs of a reference model) ---
+expect_ok "train fmnist-fourier" "$FFVAE" train -m "$SRCDIR/models/fmnist-fourier.ini" -d "$DATA" \
+    -o "$TMP/fourier" --epochs 2 --seed 1 --threads 2
+expect_eq "log.csv header" "step,epoch,loss,reconstruction,kl,seconds" "$(head -1 "$TMP/fourier/log.csv")"
+first=$(sed -n 2p "$TMP/fourier/log.csv" | cut -d, -f3)
+last=$(tail -1 "$TMP/fourier/log.csv" | cut -d, -f3)
+echo "fmnist-fourier: first logged loss $first (mean of steps 1-50), last $last"
+# An untrained decoder (logits near 0) scores 784·log 2 ≈ 543 nats per image.
+# Two epochs must end well below that and well below the first interval's mean.
+if awk -v a="$first" -v b="$last" 'BEGIN { exit !(b < 0.75 * 543 && b < a - 30) }'; then ok; else
+    fail "loss did not fall clearly: $first -> $last"; fi
+for f in config.ini log.csv checkpoint.h5; do
+    [ -f "$TMP/fourier/$f" ] && ok || fail "run directory lacks $f"
+done
+expect_ok "info on a checkpoint" "$FFVAE" info "$TMP/fourier/checkpoint.h5"
+grep -q "parameters" "$TMP/out" && ok || fail "info does not show the parameter count"
+grep -q "step        62 of 62" "$TMP/out" && ok || fail "info does not show the step: $(cat "$TMP/out")"
+# The resolved config reparses as the same model.
+expect_ok "config.ini trains as a model" "$FFVAE" train -m "$TMP/fourier/config.ini" -d "$DATA" \
+    -o "$TMP/fourier2" --steps 2 --seed 1 --threads 2
+
+# --- same seed, same numbers; interrupted + resumed = uninterrupted ---
+run() { "$FFVAE" train -m "$TINY" -d "$DATA" --threads 1 --seed 7 "$@"; }
+expect_ok "straight run" run -o "$TMP/straight" --steps 40
+expect_ok "same seed again" run -o "$TMP/again" --steps 40
+strip() { cut -d, -f1-5 "$1"; }  # every column but wall-clock seconds
+expect_eq "same seed gives the same log" "$(strip "$TMP/straight/log.csv")" "$(strip "$TMP/again/log.csv")"
+expect_ok "first part" run -o "$TMP/resumed" --steps 23
+expect_eq "a budget's last partial interval is logged" 23 "$(tail -1 "$TMP/resumed/log.csv" | cut -d, -f1)"
+expect_ok "second part" "$FFVAE" train -d "$DATA" -o "$TMP/resumed" --resume --steps 40 --threads 1
+expect_eq "resumed log equals straight log" "$(strip "$TMP/straight/log.csv")" "$(strip "$TMP/resumed/log.csv")"
+expect_ok "different seed" run -o "$TMP/seed8" --steps 40 --seed 8
+[ "$(strip "$TMP/straight/log.csv")" != "$(strip "$TMP/seed8/log.csv")" ] && ok || fail "seed changes nothing"
+
+# --- SIGINT / SIGTERM save a checkpoint and exit 130; the run then resumes ---
+# Waits for the first checkpoint (so the handlers are installed: a background
+# job starts with SIGINT ignored), then signals. The budget bounds the run.
+interrupt() { # SIGNAL DIR
+    # The program itself in the background (a shell function would put a
+    # subshell between $! and ffvae).
+    "$FFVAE" train -m "$TINY" -d "$DATA" --threads 1 --seed 7 -o "$2" --steps 3000 \
+        >"$TMP/sig.out" 2>"$TMP/sig.err" &
+    pid=$!
+    for _ in $(seq 1 600); do [ -f "$2/checkpoint.h5" ] && break; sleep 0.1; done
+    kill -"$1" $pid
+    wait $pid
+}
+interrupt INT "$TMP/sigint"; status=$?
+expect_eq "SIGINT exit status" 130 "$status"
+grep -q "interrupted at step" "$TMP/sig.err" && ok || fail "no interruption message: $(cat "$TMP/sig.err")"
+expect_ok "interrupted checkpoint reads" "$FFVAE" info "$TMP/sigint/checkpoint.h5"
+expect_ok "resume after SIGINT" "$FFVAE" train -d "$DATA" -o "$TMP/sigint" --resume --steps 3010 --threads 1
+interrupt TERM "$TMP/sigterm"; status=$?
+expect_eq "SIGTERM exit status" 130 "$status"
+
+# --- divergence: named step, non-zero exit, last good checkpoint intact ---
+sed 's/^lr = .*/lr = 1e12/; s/^checkpoint_every = .*/checkpoint_every = 1/' "$TINY" >"$TMP/diverge.ini"
+expect_fail "NaN stops the run" "(NaN|infinite) at step [0-9]+" run -m "$TMP/diverge.ini" -o "$TMP/diverge" --steps 500
+expect_ok "checkpoint after divergence is intact" "$FFVAE" info "$TMP/diverge/checkpoint.h5"
+
+# --- bad input ---
+expect_fail "missing dataset" "no-such.h5" "$FFVAE" train -m "$TINY" -d "$TMP/no-such.h5" -o "$TMP/x"
+expect_fail "model does not fit the data" "expects 32x32x1 images.*28x28x1" sh -c \
+    "sed 's/^height = 28/height = 32/; s/^width = 28/width = 32/' '$TINY' >'$TMP/big.ini' && \
+     '$FFVAE' train -m '$TMP/big.ini' -d '$DATA' -o '$TMP/big'"
+expect_fail "bad config key" "tiny-bad.ini:[0-9]+: unknown key" sh -c \
+    "sed 's/^width = 32/widht = 32/' '$TINY' >'$TMP/tiny-bad.ini' && \
+     '$FFVAE' train -m '$TMP/tiny-bad.ini' -d '$DATA' -o '$TMP/bad'"
+expect_fail "existing run needs --resume" "already holds a run" run -o "$TMP/straight" --steps 50
+expect_fail "resume without a checkpoint" "no checkpoint" "$FFVAE" train -d "$DATA" -o "$TMP/none" --resume
+expect_fail "resume with a different model" "differs from the model" \
+    "$FFVAE" train -m "$SRCDIR/models/fmnist-coords.ini" -d "$DATA" -o "$TMP/straight" --resume
+expect_fail "bad --steps" "steps" "$FFVAE" train -m "$TINY" -d "$DATA" -o "$TMP/x" --steps 0
+
+# A damaged checkpoint is refused by name and is not overwritten by a resume.
+cp "$TMP/straight/checkpoint.h5" "$TMP/good.h5"
+mkdir -p "$TMP/damaged"
+head -c 3000 "$TMP/good.h5" >"$TMP/damaged/checkpoint.h5"
+expect_fail "truncated checkpoint" "damaged/checkpoint.h5" "$FFVAE" info "$TMP/damaged/checkpoint.h5"
+expect_fail "resume from a truncated checkpoint" "damaged/checkpoint.h5" \
+    "$FFVAE" train -d "$DATA" -o "$TMP/damaged" --resume --steps 50
+expect_eq "damaged checkpoint untouched" 3000 "$(wc -c <"$TMP/damaged/checkpoint.h5" | tr -d ' ')"
+mkdir -p "$TMP/dsrun" && cp "$DATA" "$TMP/dsrun/checkpoint.h5"
+expect_fail "a dataset is not a checkpoint" "dsrun/checkpoint.h5: not an ffvae checkpoint" \
+    "$FFVAE" train -d "$DATA" -o "$TMP/dsrun" --resume --steps 5
+finish

@@ -1,0 +1,261 @@
+/* test_model.c - the whole model's gradient against central finite
+ * differences, for every decoder kind, conditioning, activation, likelihood
+ * and pixel subsampling; and the split first layer against the concatenation
+ * it replaces. */
+#include "gradcheck.h"
+#include "model.h"
+#include "model_config.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A tiny model: 4x4 images, 3 latents, small widths, so every parameter can be
+ * checked. `extra` appends or overrides keys ("[section]\nkey = value"). */
+static void tiny_config(ModelConfig *c, const char *decoder_and_encoding, const char *extra)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "[data]\nheight = 4\nwidth = 4\nchannels = %d\n"
+             "[latent]\nsize = 3\nbeta = 0.7\n"
+             "[encoder]\nhidden = 6, 5\n"
+             "%s\n"
+             "[network]\nwidth = 7\ndepth = 3\n%s\n",
+             strstr(extra, "channels3") ? 3 : 1, decoder_and_encoding,
+             strstr(extra, "sine") ? "activation = sine\nomega0 = 3" : "");
+    ck_assert_int_eq(config_parse(c, text, "tiny"), 0);
+    if (strstr(extra, "gaussian-likelihood")) {
+        ck_assert_int_eq(config_set(c, "likelihood", "kind", "gaussian", "test"), 0);
+        ck_assert_int_eq(config_set(c, "likelihood", "sigma", "0.3", "test"), 0);
+    }
+}
+
+typedef struct {
+    Model m;
+    Workspace ws;
+    int B;
+    float recon_scale, kl_scale;
+} Fixture;
+
+static void fixture_init(Fixture *fx, const ModelConfig *c, int pixels, uint64_t seed)
+{
+    Rng r;
+    rng_seed(&r, seed, 0);
+    fx->B = 3;
+    fx->recon_scale = 1.0f / 3;
+    fx->kl_scale = 0.7f / 3;
+    ck_assert_int_eq(model_create(&fx->m, c), 0);
+    uint8_t images[3 * 16 * 3];
+    for (size_t i = 0; i < sizeof images; i++)
+        images[i] = (uint8_t)rng_below(&r, 256);
+    ck_assert_int_eq(model_init_frequencies(&fx->m, images, 3, &r), 0);
+    model_init_params(&fx->m, &r);
+    /* Biases start at zero; give them values so their gradients are exercised. */
+    for (size_t i = 0; i < fx->m.table.total; i++)
+        if (fx->m.params[i] == 0.0f)
+            fx->m.params[i] = 0.1f * (rng_uniform(&r) - 0.5f);
+    ck_assert_int_eq(workspace_create(&fx->ws, &fx->m, fx->B, pixels, 4, 4), 0);
+    workspace_load_images(&fx->ws, &fx->m, images, fx->B);
+    workspace_sample_pixels(&fx->ws, &fx->m, fx->B, &r);
+    model_forward(&fx->m, &fx->ws, fx->B, &r); /* draws ε once; later passes reuse it */
+}
+
+static double fixture_loss(void *ctx)
+{
+    Fixture *fx = ctx;
+    model_encode(&fx->m, &fx->ws, fx->B, NULL);
+    model_decode(&fx->m, &fx->ws, fx->B);
+    LossParts lp = model_loss(&fx->m, &fx->ws, fx->B);
+    return fx->recon_scale * lp.recon + fx->kl_scale * lp.kl;
+}
+
+/* 1e-2 relative (see error_floor): the float forward pass, its polynomial sin/exp
+ * (errors near 1e-7) and ReLU kinks leave up to about 5e-3 here; a gradient 5%
+ * off gives 2.5e-2 and a missing term far more. The exact comparison is
+ * test_reference.c's, against PyTorch, at 1e-4. */
+#define MODEL_TOL 1e-2
+/* Finite-difference steps tried per parameter (see gradcheck_steps). */
+static const double steps[] = {1e-2, 3e-3, 1e-3, 1e-4, 3e-5};
+#define N_STEPS 5
+
+/* Entries far smaller than their tensor's largest gradient are compared in
+ * absolute terms, at a tenth of that scale: their relative error is all noise. */
+static double error_floor(const float *g, size_t n)
+{
+    double top = 0;
+    for (size_t i = 0; i < n; i++)
+        top = fmax(top, fabs(g[i]));
+    return fmax(1e-3, 0.1 * top);
+}
+
+/* Checks every tensor of the model; returns the worst error seen. */
+static double check_model(const ModelConfig *c, int pixels, const char *label)
+{
+    Fixture fx;
+    fixture_init(&fx, c, pixels, 11);
+    fixture_loss(&fx);
+    memset(fx.m.grads, 0, fx.m.table.total * sizeof(float));
+    model_backward(&fx.m, &fx.ws, fx.B, fx.recon_scale, fx.kl_scale);
+    double worst = 0;
+    for (int i = 0; i < fx.m.table.n; i++) {
+        const Tensor *t = &fx.m.table.t[i];
+        char name[128];
+        snprintf(name, sizeof name, "%s %s", label, t->name);
+        double e = gradcheck_steps(fixture_loss, &fx, fx.m.params + t->offset,
+                                   fx.m.grads + t->offset, tensor_size(t), 40, steps, N_STEPS,
+                                   error_floor(fx.m.grads + t->offset, tensor_size(t)), MODEL_TOL,
+                                   name);
+        if (e > worst)
+            worst = e;
+    }
+    workspace_free(&fx.ws);
+    model_free(&fx.m);
+    return worst;
+}
+
+START_TEST(coord_gaussian_input)
+{
+    ModelConfig c;
+    tiny_config(&c, "[decoder]\nkind = coord\n[encoding]\nkind = gaussian\nfeatures = 5\nsigma = 1", "");
+    ck_assert_double_lt(check_model(&c, 0, "coord/gaussian/input"), MODEL_TOL);
+}
+END_TEST
+
+START_TEST(coord_film_rgb)
+{
+    ModelConfig c;
+    /* Not 'basic' here: on a 4x4 grid its features take only ±0.71, so many
+     * ReLU inputs tie and finite differences straddle kinks at every step
+     * (test_reference checks basic + FiLM + RGB against PyTorch instead). */
+    tiny_config(&c, "[decoder]\nkind = coord\nconditioning = film\n[encoding]\nkind = gaussian\nfeatures = 3\nsigma = 1",
+                "channels3");
+    ck_assert_double_lt(check_model(&c, 0, "coord/gaussian/film/rgb"), MODEL_TOL);
+}
+END_TEST
+
+START_TEST(coord_sine)
+{
+    ModelConfig c;
+    tiny_config(&c, "[decoder]\nkind = coord\n[encoding]\nkind = none", "sine");
+    ck_assert_double_lt(check_model(&c, 0, "coord/none/sine"), MODEL_TOL);
+}
+END_TEST
+
+START_TEST(coord_positional_gaussian_likelihood_subsampled)
+{
+    ModelConfig c;
+    tiny_config(&c, "[decoder]\nkind = coord\n[encoding]\nkind = positional\nfrequencies = 3\ntop = 2",
+                "gaussian-likelihood");
+    ck_assert_double_lt(check_model(&c, 6, "coord/positional/gaussian/pixels=6"), MODEL_TOL);
+}
+END_TEST
+
+START_TEST(coord_spectrum_film_sine)
+{
+    ModelConfig c;
+    tiny_config(&c, "[decoder]\nkind = coord\nconditioning = film\n[encoding]\nkind = spectrum\nfeatures = 4",
+                "sine");
+    ck_assert_double_lt(check_model(&c, 0, "coord/spectrum/film/sine"), MODEL_TOL);
+}
+END_TEST
+
+START_TEST(dense_decoder)
+{
+    ModelConfig c;
+    tiny_config(&c, "[decoder]\nkind = dense", "");
+    ck_assert_double_lt(check_model(&c, 0, "dense"), MODEL_TOL);
+}
+END_TEST
+
+/* The check is sharp: a gradient that is 5% off in one tensor is caught. */
+START_TEST(check_catches_a_wrong_gradient)
+{
+    ModelConfig c;
+    tiny_config(&c, "[decoder]\nkind = coord\n[encoding]\nkind = gaussian\nfeatures = 5\nsigma = 1", "");
+    Fixture fx;
+    fixture_init(&fx, &c, 0, 11);
+    fixture_loss(&fx);
+    memset(fx.m.grads, 0, fx.m.table.total * sizeof(float));
+    model_backward(&fx.m, &fx.ws, fx.B, fx.recon_scale, fx.kl_scale);
+    const Tensor *t = &fx.m.table.t[fx.m.hid_W[1]];
+    for (size_t i = 0; i < tensor_size(t); i++)
+        fx.m.grads[t->offset + i] *= 1.05f;
+    double e = gradcheck_steps(fixture_loss, &fx, fx.m.params + t->offset, fx.m.grads + t->offset,
+                               tensor_size(t), 40, steps, N_STEPS,
+                               error_floor(fx.m.grads + t->offset, tensor_size(t)), 1.0, NULL);
+    ck_assert_double_gt(e, MODEL_TOL);
+    workspace_free(&fx.ws);
+    model_free(&fx.m);
+}
+END_TEST
+
+/* h1 = act(γ·Wx + z·Wz + b), computed by concatenating [γ, z] per pixel. */
+START_TEST(split_first_layer_equals_concatenation)
+{
+    ModelConfig c;
+    tiny_config(&c, "[decoder]\nkind = coord\n[encoding]\nkind = gaussian\nfeatures = 5\nsigma = 1", "");
+    Fixture fx;
+    fixture_init(&fx, &c, 0, 5);
+    const Model *m = &fx.m;
+    const Workspace *ws = &fx.ws;
+    const float *Wx = tensor_in(m, m->params, m->in_Wx), *Wz = tensor_in(m, m->params, m->in_Wz);
+    const float *b = tensor_in(m, m->params, m->in_b);
+    int E = m->E, d = m->latent, W = c.net_width;
+    for (int img = 0; img < fx.B; img++)
+        for (int p = 0; p < m->P; p++)
+            for (int j = 0; j < W; j++) {
+                double pre = b[j];
+                for (int k = 0; k < E + d; k++) { /* row of the concatenated input [γ(p), z] */
+                    double in = k < E ? ws->gamma[p * E + k] : ws->z[img * d + (k - E)];
+                    double w = k < E ? Wx[k * W + j] : Wz[(k - E) * W + j];
+                    pre += in * w;
+                }
+                double h = pre > 0 ? pre : 0;
+                ck_assert_double_eq_tol(ws->h[0][((size_t)img * m->P + p) * W + j], h, 1e-5);
+            }
+    workspace_free(&fx.ws);
+    model_free(&fx.m);
+}
+END_TEST
+
+/* Sampling every pixel (in a random order) gives the same loss as using all. */
+START_TEST(subsampling_all_pixels_matches_full)
+{
+    ModelConfig c;
+    tiny_config(&c, "[decoder]\nkind = coord\n[encoding]\nkind = gaussian\nfeatures = 5\nsigma = 1", "");
+    Fixture full, sub;
+    fixture_init(&full, &c, 0, 9);
+    fixture_init(&sub, &c, 16, 9);
+    memcpy(sub.ws.eps, full.ws.eps, sizeof(float) * 3 * 3);
+    double a = fixture_loss(&full), b = fixture_loss(&sub);
+    ck_assert_double_eq_tol(a, b, 1e-4 * fabs(a));
+    workspace_free(&full.ws);
+    model_free(&full.m);
+    workspace_free(&sub.ws);
+    model_free(&sub.m);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("model");
+    TCase *tc = tcase_create("gradients");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, coord_gaussian_input);
+    tcase_add_test(tc, coord_film_rgb);
+    tcase_add_test(tc, coord_sine);
+    tcase_add_test(tc, coord_positional_gaussian_likelihood_subsampled);
+    tcase_add_test(tc, coord_spectrum_film_sine);
+    tcase_add_test(tc, dense_decoder);
+    tcase_add_test(tc, check_catches_a_wrong_gradient);
+    tcase_add_test(tc, split_first_layer_equals_concatenation);
+    tcase_add_test(tc, subsampling_all_pixels_matches_full);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
