@@ -346,6 +346,9 @@ START_TEST(radial_binning_and_hf_ratio_follow_their_definitions)
     m15[8] = 3;
     d15[8] = 6;
     ck_assert_double_eq_tol(hf_energy_ratio(m15, d15, 15), 0.5, 1e-15);
+    /* 3 bins: the middle centre is exactly 0.25, which is not above it. */
+    const double m3[3] = {0, 5, 1}, d3[3] = {0, 1, 4};
+    ck_assert_double_eq_tol(hf_energy_ratio(m3, d3, 3), 0.25, 1e-15);
 }
 END_TEST
 
@@ -414,10 +417,16 @@ static int dir_entries(const char *dir)
     return n;
 }
 
-/* Pixel value of image i at (y, x, c) in the test images below. */
+/* Pixel value of image i at (y, x, c) in the test images below, and the
+ * byte it must become: (k + 0.6) / 255 rounds up to k + 1 (truncating would
+ * give k). */
+static int grid_test_byte(int i, int y, int x, int c)
+{
+    return (i * 37 + y * 11 + x * 5 + c * 60) % 255 + 1;
+}
 static float grid_test_value(int i, int y, int x, int c)
 {
-    return (float)((i * 37 + y * 11 + x * 5 + c * 60) % 256) / 255.0f;
+    return ((float)grid_test_byte(i, y, x, c) - 0.4f) / 255.0f;
 }
 
 static void check_grid(const char *dir, int C)
@@ -429,8 +438,9 @@ static void check_grid(const char *dir, int C)
             for (int x = 0; x < W; x++)
                 for (int c = 0; c < C; c++)
                     images[((i * H + y) * W + x) * C + c] = grid_test_value(i, y, x, c);
-    images[0] = -0.5f; /* clamped to 0 */
-    images[C] = 1.5f;  /* clamped to 255 */
+    images[0] = -0.5f;    /* clamped to 0 */
+    images[C] = 1.5f;     /* clamped to 255 */
+    images[2 * C] = NAN;  /* shown as 0 */
 
     char path[512];
     snprintf(path, sizeof path, "%s/grid%d.png", dir, C);
@@ -456,13 +466,13 @@ static void check_grid(const char *dir, int C)
                 int got = png[(gy * gw + gx) * C + c];
                 int cy = gy % (H * SCALE + 1), cx = gx % (W * SCALE + 1);
                 if (cy == 0 || cx == 0) {
-                    ck_assert_int_eq(got, GRID_BORDER_VALUE);
+                    ck_assert_int_eq(got, 128); /* documented mid-grey */
                     continue;
                 }
                 int i = (gy / (H * SCALE + 1)) * COLS + gx / (W * SCALE + 1);
                 int y = (cy - 1) / SCALE, x = (cx - 1) / SCALE;
-                int expected = (int)lrintf(grid_test_value(i, y, x, c) * 255.0f);
-                if (i == 0 && y == 0 && x == 0 && c == 0)
+                int expected = grid_test_byte(i, y, x, c);
+                if (i == 0 && y == 0 && (x == 0 || x == 2) && c == 0)
                     expected = 0;
                 if (i == 0 && y == 0 && x == 1 && c == 0)
                     expected = 255;
@@ -470,7 +480,7 @@ static void check_grid(const char *dir, int C)
             }
     /* Spot checks with the formula written out: image 4 (row 1, col 1),
      * pixel (2, 3) at grid (1 + 9 + 4, 1 + 11 + 6) = (14, 18) and (15, 19). */
-    int v = (int)lrintf(grid_test_value(4, 2, 3, 0) * 255.0f);
+    int v = grid_test_byte(4, 2, 3, 0);
     ck_assert_int_eq(png[(14 * gw + 18) * C], v);
     ck_assert_int_eq(png[(15 * gw + 19) * C], v);
     ck_assert_int_eq(png[(9 * gw + 18) * C], GRID_BORDER_VALUE); /* between rows */
