@@ -16,6 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifndef M_PI /* not in strict ISO C */
+#define M_PI 3.14159265358979323846
+#endif
+
 /* Columns kx = 0 .. W/2 are computed directly. */
 static int half_cols(int W) { return W / 2 + 1; }
 

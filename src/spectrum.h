@@ -36,10 +36,11 @@
  * allocation, so transforming many images allocates nothing more. */
 typedef struct {
     int H, W;
-    double *cos_w, *sin_w; /* [W, W] cos/sin(2 pi kx x / W), row x */
-    double *cos_h, *sin_h; /* [H, H] cos/sin(2 pi ky y / H), row ky */
-    double *row_re, *row_im; /* [H, W] rows transformed */
-    double *col_re, *col_im; /* [W] one output row ky */
+    /* Real input: only columns kx = 0 .. W/2 are transformed (nk = W/2 + 1). */
+    double *cos_w, *sin_w;   /* [W, nk] cos/sin(2 pi kx x / W), row x */
+    double *cos_h, *sin_h;   /* [H, H] cos/sin(2 pi ky y / H), row ky */
+    double *row_re, *row_im; /* [H, nk] rows transformed */
+    double *col_re, *col_im; /* [nk] one output row ky */
     double *block;           /* the one allocation */
 } DftPlan;
 

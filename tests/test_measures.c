@@ -14,6 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifndef M_PI /* not in strict ISO C */
+#define M_PI 3.14159265358979323846
+#endif
+
 /* ---- helpers ------------------------------------------------------------ */
 
 /* img[H, W, C]: random 0/1 blocks of side `block`, a different pattern per
