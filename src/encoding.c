@@ -13,11 +13,16 @@
 
 void coord_grid(float *v, int H, int W)
 {
-    for (int i = 0; i < H; i++) {
+    coord_rows(v, H, W, 0, H);
+}
+
+void coord_rows(float *v, int H, int W, int row0, int rows)
+{
+    for (int i = 0; i < rows; i++) {
         for (int j = 0; j < W; j++) {
             float *vp = v + 2 * ((size_t)i * W + j); // [2]
             vp[0] = ((float)j + 0.5f) / (float)W;
-            vp[1] = ((float)i + 0.5f) / (float)H;
+            vp[1] = ((float)(row0 + i) + 0.5f) / (float)H;
         }
     }
 }

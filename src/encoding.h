@@ -14,6 +14,8 @@
 
 /* v[H·W, 2] = pixel-centre coordinates (x, y) in (0, 1). */
 void coord_grid(float *v, int H, int W);
+/* The same for rows row0 .. row0+rows−1 only: v[rows·W, 2] (tiled rendering). */
+void coord_rows(float *v, int H, int W, int row0, int rows);
 
 /* 'none': out[P, 2] = 2v − 1, centred to [−1, 1]. */
 void centred_coords(float *out, const float *v, int P);

@@ -42,19 +42,21 @@ void dense_forward(float *y, const float *x, const float *W, const float *b,
 void dense_backward(float *dx, float *dW, float *db, const float *dy,
                     const float *x, const float *W, int N, int in, int out)
 {
-    if (N <= 0 || in <= 0)
+    if (N <= 0)
         return;
     if (out <= 0) {
-        if (dx)
+        if (dx && in > 0)
             memset(dx, 0, (size_t)N * in * sizeof *dx);
         return;
     }
-    if (dx) // dx[N, in] = dy[N, out] · Wᵀ[out, in]   (overwritten: beta = 0)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, in, out,
-                    1.0f, dy, out, W, out, 0.0f, dx, in);
-    // dW[in, out] += xᵀ[in, N] · dy[N, out]   (accumulated: beta = 1)
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, in, out, N,
-                1.0f, x, in, dy, out, 1.0f, dW, out);
+    if (in > 0) { /* in = 0 is a bias-only layer, as in dense_forward */
+        if (dx) // dx[N, in] = dy[N, out] · Wᵀ[out, in]   (overwritten: beta = 0)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, in, out,
+                        1.0f, dy, out, W, out, 0.0f, dx, in);
+        // dW[in, out] += xᵀ[in, N] · dy[N, out]   (accumulated: beta = 1)
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, in, out, N,
+                    1.0f, x, in, dy, out, 1.0f, dW, out);
+    }
     if (db) {
         for (int n = 0; n < N; n++)
             add_row(db, dy + (size_t)n * out, out);

@@ -43,19 +43,24 @@ static int layout_params(Model *m)
     char name[TENSOR_NAME_MAX];
 
     int in = m->P * m->C;
-    for (int k = 0; k < c->enc_layers; k++) {
+    for (int k = 0; k < c->enc_layers && d > 0; k++) {
         snprintf(name, sizeof name, "encoder.%d", k);
         rc |= add_dense(m, name, in, c->enc_hidden[k], &m->enc_W[k], &m->enc_b[k]);
         in = c->enc_hidden[k];
     }
-    rc |= add_dense(m, "encoder.mu", in, d, &m->mu_W, &m->mu_b);
-    rc |= add_dense(m, "encoder.logvar", in, d, &m->lv_W, &m->lv_b);
+    if (d > 0) {
+        rc |= add_dense(m, "encoder.mu", in, d, &m->mu_W, &m->mu_b);
+        rc |= add_dense(m, "encoder.logvar", in, d, &m->lv_W, &m->lv_b);
+    }
 
     if (c->decoder == DECODER_COORD) {
         m->in_Wx = table_add(&m->table, "decoder.0.Wx", (size_t)m->E, (size_t)W);
-        m->in_Wz = table_add(&m->table, "decoder.0.Wz", (size_t)d, (size_t)W);
         m->in_b = table_add(&m->table, "decoder.0.b", 1, (size_t)W);
-        rc |= (m->in_Wx < 0 || m->in_Wz < 0 || m->in_b < 0);
+        rc |= (m->in_Wx < 0 || m->in_b < 0);
+        if (d > 0) {
+            m->in_Wz = table_add(&m->table, "decoder.0.Wz", (size_t)d, (size_t)W);
+            rc |= m->in_Wz < 0;
+        }
         for (int k = 1; k < c->net_depth; k++) {
             snprintf(name, sizeof name, "decoder.%d", k);
             rc |= add_dense(m, name, W, W, &m->hid_W[k], &m->hid_b[k]);
@@ -92,8 +97,9 @@ int model_create(Model *m, const ModelConfig *cfg)
         m->enc_W[k] = m->enc_b[k] = m->hid_W[k] = m->hid_b[k] = m->film_W[k] = m->film_b[k] = -1;
     m->mu_W = m->mu_b = m->lv_W = m->lv_b = -1;
     m->in_Wx = m->in_Wz = m->in_b = m->out_W = m->out_b = -1;
-    if (m->latent < 1) {
-        ffvae_error("%s: a VAE needs [latent] size >= 1", cfg->name);
+    /* Latent size 0 is a plain coordinate network f(x, y), for `ffvae fit`. */
+    if (m->latent < 1 && (cfg->decoder != DECODER_COORD || cfg->conditioning == COND_FILM)) {
+        ffvae_error("%s: [latent] size 0 needs a coordinate decoder without FiLM", cfg->name);
         return -1;
     }
     table_init(&m->table);
@@ -141,11 +147,12 @@ double model_step_flops(const Model *m, int B, int Pb)
     const ModelConfig *c = &m->cfg;
     double W = c->net_width, d = m->latent, f = 0;
     double in = (double)m->P * m->C;
-    for (int k = 0; k < c->enc_layers; k++) {
+    for (int k = 0; k < c->enc_layers && d > 0; k++) {
         f += dense_flops(B, in, c->enc_hidden[k], k > 0); /* the image needs no gradient */
         in = c->enc_hidden[k];
     }
-    f += 2 * dense_flops(B, in, d, c->enc_layers > 0);
+    if (d > 0)
+        f += 2 * dense_flops(B, in, d, c->enc_layers > 0);
     if (c->decoder == DECODER_COORD) {
         double rows = (double)B * Pb;
         f += dense_flops(m->P, m->E, W, 0) + dense_flops(B, d, W, 1);
@@ -256,6 +263,8 @@ int model_init_frequencies(Model *m, const uint8_t *images, int n, Rng *r)
 
 /* ---- workspace ----------------------------------------------------------- */
 
+static int encode_rows(Workspace *ws, const Model *m, int H_image, int row0, int rows);
+
 /* Activation tensors, by role; each gets a slot in the arena's table. */
 static float *slot(Workspace *ws, int idx)
 {
@@ -293,8 +302,8 @@ int workspace_create(Workspace *ws, const Model *m, int B, int pixels, int Hg, i
     table_init(L);
     int i_x = table_add(L, "x", (size_t)B, (size_t)m->P * C);
     int i_target = pixels ? table_add(L, "target", rows, C) : -1;
-    int i_enc[MODEL_MAX_LAYERS];
-    for (int k = 0; k < c->enc_layers; k++)
+    int i_enc[MODEL_MAX_LAYERS], enc_layers = m->latent ? c->enc_layers : 0;
+    for (int k = 0; k < enc_layers; k++)
         i_enc[k] = table_add(L, "enc_h", (size_t)B, (size_t)c->enc_hidden[k]);
     int i_mu = table_add(L, "mu", (size_t)B, d), i_lv = table_add(L, "logvar", (size_t)B, d);
     int i_eps = table_add(L, "eps", (size_t)B, d), i_z = table_add(L, "z", (size_t)B, d);
@@ -328,7 +337,7 @@ int workspace_create(Workspace *ws, const Model *m, int B, int pixels, int Hg, i
     }
     ws->x = slot(ws, i_x);
     ws->target = pixels ? slot(ws, i_target) : ws->x;
-    for (int k = 0; k < c->enc_layers; k++)
+    for (int k = 0; k < enc_layers; k++)
         ws->enc_h[k] = slot(ws, i_enc[k]);
     ws->mu = slot(ws, i_mu);
     ws->logvar = slot(ws, i_lv);
@@ -355,19 +364,43 @@ int workspace_create(Workspace *ws, const Model *m, int B, int pixels, int Hg, i
     ws->denc_a = slot(ws, i_dea);
     ws->denc_b = slot(ws, i_deb);
 
-    if (coord) { /* γ depends only on the grid: compute it once here. */
-        float *v = checked_malloc((size_t)ws->P_grid * 2, sizeof(float), "coordinates");
-        if (!v) {
-            workspace_free(ws);
-            return -1;
-        }
-        coord_grid(v, Hg, Wg);
-        if (c->encoding == ENCODING_NONE)
-            centred_coords(ws->gamma, v, ws->P_grid);
-        else
-            fourier_features(ws->gamma, v, m->freqs, ws->P_grid, m->F);
-        free(v);
+    /* γ depends only on the grid: compute it once here. */
+    if (coord && encode_rows(ws, m, Hg, 0, Hg) != 0) {
+        workspace_free(ws);
+        return -1;
     }
+    return 0;
+}
+
+int workspace_set_rows(Workspace *ws, const Model *m, int H_image, int row0, int rows)
+{
+    if (rows < 1 || rows > ws->Hg || row0 < 0 || row0 + rows > H_image || ws->pix ||
+        !ws->gamma) {
+        ffvae_error("workspace: rows %d..%d do not fit a %d-row tile of a %d-row image", row0,
+                    row0 + rows - 1, ws->Hg, H_image);
+        return -1;
+    }
+    if (encode_rows(ws, m, H_image, row0, rows) != 0)
+        return -1;
+    ws->Pb = ws->P_grid;
+    return 0;
+}
+
+/* γ of grid rows row0 .. row0+rows−1 of an H_image × Wg image; the workspace's
+ * grid becomes those rows. */
+static int encode_rows(Workspace *ws, const Model *m, int H_image, int row0, int rows)
+{
+    int P = rows * ws->Wg;
+    float *v = checked_malloc((size_t)P * 2, sizeof(float), "coordinates");
+    if (!v)
+        return -1;
+    coord_rows(v, H_image, ws->Wg, row0, rows);
+    if (m->cfg.encoding == ENCODING_NONE)
+        centred_coords(ws->gamma, v, P);
+    else
+        fourier_features(ws->gamma, v, m->freqs, P, m->F);
+    free(v);
+    ws->P_grid = P;
     return 0;
 }
 
@@ -428,6 +461,8 @@ void model_encode(const Model *m, Workspace *ws, int B, Rng *r)
     float *P = m->params;
     const float *in = ws->x;
     int in_dim = m->P * m->C, d = m->latent;
+    if (d == 0)
+        return;
     for (int k = 0; k < c->enc_layers; k++) {
         int out = c->enc_hidden[k];
         dense_forward(ws->enc_h[k], in, tensor_in(m, P, m->enc_W[k]), tensor_in(m, P, m->enc_b[k]),
@@ -614,6 +649,8 @@ static void backward_encoder(Model *m, Workspace *ws, int B, float kl_scale)
     float *P = m->params, *G = m->grads;
     int d = m->latent;
     size_t bd = (size_t)B * d;
+    if (d == 0)
+        return;
     memset(ws->dmu, 0, bd * sizeof(float));
     memset(ws->dlogvar, 0, bd * sizeof(float));
     kl_backward(ws->dmu, ws->dlogvar, ws->mu, ws->logvar, kl_scale, bd);

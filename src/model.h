@@ -97,6 +97,10 @@ typedef struct {
  * Requires the model's frequencies to be set (γ is computed here). */
 int workspace_create(Workspace *ws, const Model *m, int B, int pixels, int Hg, int Wg);
 void workspace_free(Workspace *ws);
+/* Tiled rendering: in a workspace created for an Hg×Wg grid (every pixel),
+ * makes the grid rows row0 .. row0+rows−1 (rows ≤ Hg) of an image H_image
+ * pixels high and Wg wide, so model_decode renders that band. */
+int workspace_set_rows(Workspace *ws, const Model *m, int H_image, int row0, int rows);
 
 /* Loads images (uint8 [B, H, W, C]) into ws->x as floats in [0, 1]. */
 void workspace_load_images(Workspace *ws, const Model *m, const uint8_t *images, int B);
