@@ -11,6 +11,7 @@
 #include "gradcheck.h"
 #include "model.h"
 #include "model_config.h"
+#include "render.h"
 
 #include <check.h>
 #include <math.h>
@@ -214,6 +215,41 @@ START_TEST(tiled_rendering_matches_whole_grid)
 }
 END_TEST
 
+/* render_mean_images in bands equals σ of one whole-grid decode, and a
+ * smooth model rendered at 2x, averaged 2x2, stays close to its 1x render. */
+START_TEST(render_any_resolution)
+{
+    ModelConfig c;
+    tiny_config(&c, "[decoder]\nkind = coord\n[encoding]\nkind = gaussian\nfeatures = 5\nsigma = 0.1", "");
+    Fixture fx;
+    fixture_init(&fx, &c, 0, 4);
+    float one[2 * 16], two[2 * 64];
+    ck_assert_int_eq(render_mean_images(one, &fx.m, fx.ws.z, 2, 4, 4), 0);
+    ck_assert_int_eq(render_mean_images(two, &fx.m, fx.ws.z, 2, 8, 8), 0);
+    model_decode(&fx.m, &fx.ws, 2);
+    for (int i = 0; i < 2 * 16; i++)
+        ck_assert_float_eq_tol(one[i], 1.0f / (1.0f + expf(-fx.ws.logits[i])), 1e-6f);
+    double worst = 0;
+    for (int b = 0; b < 2; b++)
+        for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 4; j++) {
+                const float *t = two + b * 64 + (2 * i) * 8 + 2 * j;
+                double avg = 0.25 * (t[0] + t[1] + t[8] + t[9]);
+                worst = fmax(worst, fabs(avg - one[b * 16 + i * 4 + j]));
+            }
+    ck_assert_double_lt(worst, 0.02); /* σ = 0.1 cycles per unit: smooth at this scale */
+    /* A dense decoder refuses any size but its own. */
+    ModelConfig dc;
+    tiny_config(&dc, "[decoder]\nkind = dense", "");
+    Model dm;
+    ck_assert_int_eq(model_create(&dm, &dc), 0);
+    ck_assert_int_eq(render_mean_images(two, &dm, fx.ws.z, 1, 8, 8), -1);
+    model_free(&dm);
+    workspace_free(&fx.ws);
+    model_free(&fx.m);
+}
+END_TEST
+
 /* The check is sharp: a gradient that is 5% off in one tensor is caught. */
 START_TEST(check_catches_a_wrong_gradient)
 {
@@ -296,6 +332,7 @@ int main(void)
     tcase_add_test(tc, dense_decoder);
     tcase_add_test(tc, coordinate_network_without_latent);
     tcase_add_test(tc, tiled_rendering_matches_whole_grid);
+    tcase_add_test(tc, render_any_resolution);
     tcase_add_test(tc, check_catches_a_wrong_gradient);
     tcase_add_test(tc, split_first_layer_equals_concatenation);
     tcase_add_test(tc, subsampling_all_pixels_matches_full);

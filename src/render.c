@@ -1,0 +1,65 @@
+/* render.c - tiled decoding of latents into mean images. */
+#include "render.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Floats one activation buffer may hold while rendering (128 MiB). */
+#define RENDER_BUDGET ((size_t)32 << 20)
+
+void mean_image(float *out, const float *logits, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = 1.0f / (1.0f + expf(-logits[i]));
+}
+
+int render_mean_images(float *out, const Model *m, const float *z, int n, int Hs, int Ws)
+{
+    const ModelConfig *c = &m->cfg;
+    int C = m->C, d = m->latent;
+    if (Hs < 1 || Ws < 1 || Hs > 16384 || Ws > 16384) {
+        ffvae_error("render: size %dx%d out of range (1..16384)", Hs, Ws);
+        return -1;
+    }
+    if (c->decoder == DECODER_DENSE && (Hs != m->H || Ws != m->W)) {
+        ffvae_error("%s: a dense decoder renders only at its own size %dx%d, not %dx%d", c->name,
+                    m->H, m->W, Hs, Ws);
+        return -1;
+    }
+    /* Images per pass and rows per band, so one [B·rows·Ws, W] buffer fits the budget. */
+    size_t row_floats = (size_t)Ws * (size_t)(c->net_width > C ? c->net_width : C);
+    int B = n < 64 ? n : 64;
+    while (B > 1 && (size_t)B * row_floats > RENDER_BUDGET)
+        B /= 2;
+    int band = c->decoder == DECODER_DENSE ? Hs : (int)(RENDER_BUDGET / ((size_t)B * row_floats));
+    if (band < 1)
+        band = 1;
+    if (band > Hs)
+        band = Hs;
+
+    Workspace ws;
+    if (workspace_create(&ws, m, B, 0, band, Ws) != 0)
+        return -1;
+    size_t image_size = (size_t)Hs * Ws * C;
+    for (int first = 0; first < n; first += B) {
+        int nb = n - first < B ? n - first : B;
+        if (d > 0)
+            memcpy(ws.z, z + (size_t)first * d, (size_t)nb * d * sizeof(float));
+        for (int row0 = 0; row0 < Hs; row0 += band) {
+            int rows = Hs - row0 < band ? Hs - row0 : band;
+            if (c->decoder == DECODER_COORD && workspace_set_rows(&ws, m, Hs, row0, rows) != 0) {
+                workspace_free(&ws);
+                return -1;
+            }
+            model_decode(m, &ws, nb);
+            size_t band_size = (size_t)rows * Ws * C; /* logits are [nb, rows·Ws, C] */
+            for (int b = 0; b < nb; b++)
+                mean_image(out + (size_t)(first + b) * image_size + (size_t)row0 * Ws * C,
+                           ws.logits + (size_t)b * band_size, band_size);
+        }
+    }
+    workspace_free(&ws);
+    return 0;
+}

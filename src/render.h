@@ -1,0 +1,18 @@
+/* render.h - decoding latents into images at any resolution.
+ *
+ * A coordinate decoder renders an S×S image by evaluating a finer grid of
+ * pixel centres; it works through bands of rows so that even 1024×1024 needs
+ * only a bounded workspace. A dense decoder renders only at its own size. */
+#ifndef FFVAE_RENDER_H
+#define FFVAE_RENDER_H
+
+#include "model.h"
+
+/* out[n, Hs, Ws, C] = σ(logits), the model's mean image, for latents z[n, d]
+ * (z is ignored when the model has no latent). */
+int render_mean_images(float *out, const Model *m, const float *z, int n, int Hs, int Ws);
+
+/* The mean image of a workspace's logits: out = σ(logits), n values. */
+void mean_image(float *out, const float *logits, size_t n);
+
+#endif
