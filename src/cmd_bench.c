@@ -94,6 +94,12 @@ int cmd_bench(int argc, char **argv)
     if (threads)
         openblas_set_num_threads((int)threads);
     int T = openblas_get_num_threads();
+    /* The ceiling first: its buffers are freed before the model's are made, so
+     * the peak memory reported is the training step's own. */
+    int gemm_rows = cfg.decoder == DECODER_COORD ? cfg.batch * (cfg.pixels ? cfg.pixels
+                                                                         : cfg.height * cfg.width)
+                                                 : cfg.batch;
+    double ceiling = sgemm_gflops(gemm_rows, cfg.net_width, cfg.net_width);
 
     Model m;
     Workspace ws;
@@ -123,8 +129,6 @@ int cmd_bench(int argc, char **argv)
 
     double flops = model_step_flops(&m, B, ws.Pb);
     double train_gflops = flops / dt * 1e-9;
-    int gemm_rows = cfg.decoder == DECODER_COORD ? B * ws.Pb : B;
-    double ceiling = sgemm_gflops(gemm_rows, cfg.net_width, cfg.net_width);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     double peak_mib = (double)ru.ru_maxrss / 1024.0;

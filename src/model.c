@@ -310,15 +310,15 @@ int workspace_create(Workspace *ws, const Model *m, int B, int pixels, int Hg, i
     int i_gamma = coord ? table_add(L, "gamma", (size_t)ws->P_grid, (size_t)m->E) : -1;
     int i_gx = coord ? table_add(L, "gx", (size_t)ws->P_grid, W) : -1;
     int i_gz = coord ? table_add(L, "gz", (size_t)B, W) : -1;
-    int i_pre[MODEL_MAX_LAYERS], i_h[MODEL_MAX_LAYERS];
-    for (int k = 0; k < c->net_depth; k++) {
-        i_pre[k] = c->activation == ACT_SINE ? table_add(L, "pre", rows, W) : -1;
-        i_h[k] = table_add(L, "h", rows, W);
-    }
+    int depth = c->net_depth, i_pre[MODEL_MAX_LAYERS], i_pool[MODEL_MAX_LAYERS + 2];
+    for (int k = 0; k < depth; k++) /* the coord decoder recomputes pre[0] */
+        i_pre[k] = c->activation == ACT_SINE && (k > 0 || !coord) ? table_add(L, "pre", rows, W) : -1;
+    ws->n_pool = !coord ? depth + 2 : depth == 1 ? 2 : depth > 3 ? depth : 3;
+    for (int k = 0; k < ws->n_pool; k++)
+        i_pool[k] = table_add(L, "h", rows, W);
     int i_shift = c->conditioning == COND_FILM ? table_add(L, "shift", (size_t)B, W) : -1;
     int i_logits = table_add(L, "logits", rows, out_cols);
     int i_dlogits = table_add(L, "dlogits", rows, out_cols);
-    int i_dha = table_add(L, "dh_a", rows, W), i_dhb = table_add(L, "dh_b", rows, W);
     int i_dgx = coord ? table_add(L, "dgx", (size_t)ws->P_grid, W) : -1;
     int i_dgz = coord ? table_add(L, "dgz", (size_t)B, W) : -1;
     int i_dz = table_add(L, "dz", (size_t)B, d), i_dzp = table_add(L, "dz_part", (size_t)B, d);
@@ -346,15 +346,15 @@ int workspace_create(Workspace *ws, const Model *m, int B, int pixels, int Hg, i
     ws->gamma = slot(ws, i_gamma);
     ws->gx = slot(ws, i_gx);
     ws->gz = slot(ws, i_gz);
-    for (int k = 0; k < c->net_depth; k++) {
+    for (int k = 0; k < ws->n_pool; k++)
+        ws->pool[k] = slot(ws, i_pool[k]);
+    for (int k = 0; k < depth; k++) {
         ws->pre[k] = slot(ws, i_pre[k]);
-        ws->h[k] = slot(ws, i_h[k]);
+        ws->h[k] = ws->pool[k];
     }
     ws->shift = slot(ws, i_shift);
     ws->logits = slot(ws, i_logits);
     ws->dlogits = slot(ws, i_dlogits);
-    ws->dh_a = slot(ws, i_dha);
-    ws->dh_b = slot(ws, i_dhb);
     ws->dgx = slot(ws, i_dgx);
     ws->dgz = slot(ws, i_dgz);
     ws->dz = slot(ws, i_dz);
@@ -571,12 +571,50 @@ LossParts model_forward(const Model *m, Workspace *ws, int B, Rng *r)
 
 /* ---- backward ------------------------------------------------------------ */
 
-static void activate_backward(const ModelConfig *c, float *dh, const Workspace *ws, int k, size_t n)
+/* dh = d(pre) from dh = d(h), in place; `saved` is what the activation's
+ * backward reads: the pre-activation for sine, the output for ReLU. */
+static void activate_backward(const ModelConfig *c, float *dh, const float *saved, size_t n)
 {
     if (c->activation == ACT_SINE)
-        sine_backward(dh, dh, ws->pre[k], c->omega0, n);
+        sine_backward(dh, dh, saved, c->omega0, n);
     else
-        relu_backward(dh, dh, ws->h[k], n);
+        relu_backward(dh, dh, saved, n);
+}
+
+static const float *saved_for_backward(const Workspace *ws, int k)
+{
+    return ws->pre[k] ? ws->pre[k] : ws->h[k];
+}
+
+/* Recomputes the coord decoder's first layer into buf: its pre-activation
+ * (as_output 0) or its output h[0] (as_output 1). Cheap: no GEMM. */
+static void first_layer_again(const Model *m, const Workspace *ws, int B, float *buf, int as_output)
+{
+    const ModelConfig *c = &m->cfg;
+    int W = c->net_width;
+    rows_gather_forward(buf, ws->gx, ws->pix, B, ws->Pb, W);
+    rows_add_forward(buf, ws->gz, B, ws->Pb, W);
+    size_t n = (size_t)B * ws->Pb * W;
+    if (as_output)
+        activate(c, buf, buf, n); /* in place: sine's y = sin(ω0·x) reads x[i] before writing */
+    else if (c->activation == ACT_RELU)
+        relu_forward(buf, buf, n); /* ReLU's backward reads its output */
+}
+
+/* A stack of the [rows, W] buffers free during backward. */
+typedef struct {
+    float *buf[MODEL_MAX_LAYERS + 2];
+    int n;
+} FreeBuffers;
+
+static void give(FreeBuffers *f, float *b)
+{
+    f->buf[f->n++] = b;
+}
+
+static float *take(FreeBuffers *f)
+{
+    return f->buf[--f->n];
 }
 
 static void add_into(float *y, const float *x, size_t n)
@@ -585,33 +623,50 @@ static void add_into(float *y, const float *x, size_t n)
         y[i] += x[i];
 }
 
-/* Back from dlogits to dz (overwritten) through the coordinate decoder. */
+/* Back from dlogits to dz (overwritten) through the coordinate decoder. Each
+ * h[k] buffer is reused once consumed; h[0] is recomputed when needed. */
 static void backward_coord(Model *m, Workspace *ws, int B)
 {
     const ModelConfig *c = &m->cfg;
     float *P = m->params, *G = m->grads;
     int W = c->net_width, d = m->latent, Pb = ws->Pb, L = c->net_depth;
-    size_t rows = (size_t)B * Pb, bd = (size_t)B * d;
-    float *dh = ws->dh_a, *dh_next = ws->dh_b;
+    size_t rows = (size_t)B * Pb, bd = (size_t)B * d, n = rows * (size_t)W;
+    FreeBuffers free_bufs = {.n = 0};
+    for (int k = ws->n_pool - 1; k >= L; k--)
+        give(&free_bufs, ws->pool[k]);
+    if (L > 1)
+        give(&free_bufs, ws->pool[0]); /* h[0] can be recomputed */
 
+    float *dh = take(&free_bufs);
     dense_backward(dh, tensor_in(m, G, m->out_W), tensor_in(m, G, m->out_b), ws->dlogits,
                    ws->h[L - 1], tensor_in(m, P, m->out_W), (int)rows, W, m->C);
     memset(ws->dz, 0, bd * sizeof(float));
     for (int k = L - 1; k >= 1; k--) {
-        activate_backward(c, dh, ws, k, rows * W); /* dh is now d(pre_k) */
+        activate_backward(c, dh, saved_for_backward(ws, k), n); /* dh is now d(pre_k) */
+        give(&free_bufs, ws->h[k]); /* consumed: layer k+1's backward was its last use */
         if (c->conditioning == COND_FILM) {
             rows_add_backward(ws->dgz, dh, B, Pb, W);
             dense_backward(ws->dz_part, tensor_in(m, G, m->film_W[k]), tensor_in(m, G, m->film_b[k]),
                            ws->dgz, ws->z, tensor_in(m, P, m->film_W[k]), B, d, W);
             add_into(ws->dz, ws->dz_part, bd);
         }
-        dense_backward(dh_next, tensor_in(m, G, m->hid_W[k]), tensor_in(m, G, m->hid_b[k]), dh,
-                       ws->h[k - 1], tensor_in(m, P, m->hid_W[k]), (int)rows, W, W);
-        float *t = dh;
-        dh = dh_next;
-        dh_next = t;
+        float *input = ws->h[k - 1], *again = NULL;
+        if (k == 1) {
+            again = input = take(&free_bufs);
+            first_layer_again(m, ws, B, again, 1);
+        }
+        float *dh_in = take(&free_bufs);
+        dense_backward(dh_in, tensor_in(m, G, m->hid_W[k]), tensor_in(m, G, m->hid_b[k]), dh, input,
+                       tensor_in(m, P, m->hid_W[k]), (int)rows, W, W);
+        give(&free_bufs, dh);
+        if (again)
+            give(&free_bufs, again);
+        dh = dh_in;
     }
-    activate_backward(c, dh, ws, 0, rows * W);
+    /* Depth 1 has no spare, but h[0] itself is consumed by now. */
+    float *saved = L > 1 ? take(&free_bufs) : ws->h[0];
+    first_layer_again(m, ws, B, saved, 0);
+    activate_backward(c, dh, saved, n);
     /* The split first layer: the z term is per image, the γ term per grid pixel. */
     rows_add_backward(ws->dgz, dh, B, Pb, W);
     dense_backward(ws->dz_part, tensor_in(m, G, m->in_Wz), tensor_in(m, G, m->in_b), ws->dgz,
@@ -627,11 +682,12 @@ static void backward_dense(Model *m, Workspace *ws, int B)
     const ModelConfig *c = &m->cfg;
     float *P = m->params, *G = m->grads;
     int W = c->net_width, L = c->net_depth;
-    float *dh = ws->dh_a, *dh_next = ws->dh_b;
+    /* [B, W] buffers are small: two spares beyond the activations. */
+    float *dh = ws->pool[L], *dh_next = ws->pool[L + 1];
     dense_backward(dh, tensor_in(m, G, m->out_W), tensor_in(m, G, m->out_b), ws->dlogits,
                    ws->h[L - 1], tensor_in(m, P, m->out_W), B, W, m->P * m->C);
     for (int k = L - 1; k >= 0; k--) {
-        activate_backward(c, dh, ws, k, (size_t)B * W);
+        activate_backward(c, dh, saved_for_backward(ws, k), (size_t)B * W);
         int in_dim = k ? W : m->latent;
         dense_backward(k ? dh_next : ws->dz, tensor_in(m, G, m->hid_W[k]),
                        tensor_in(m, G, m->hid_b[k]), dh, k ? ws->h[k - 1] : ws->z,

@@ -80,12 +80,17 @@ typedef struct {
     float *gamma;   /* [P_grid, E] the encoded grid, computed once */
     float *gx;      /* [P_grid, W] */
     float *gz;      /* [B, W] (coord) */
-    float *pre[MODEL_MAX_LAYERS];   /* [rows, W] pre-activations (sine only) */
+    float *pre[MODEL_MAX_LAYERS];   /* [rows, W] pre-activations (sine only; coord: k ≥ 1) */
     float *h[MODEL_MAX_LAYERS];     /* [rows, W] activations; rows = B·Pb (coord) or B (dense) */
+    /* The [rows, W] buffers: h[k] = pool[k]; backward reuses each h[k] once it
+     * is consumed, and recomputes the coord decoder's h[0] (a broadcast add, no
+     * GEMM), so a depth-L coord decoder needs max(L, 3) buffers, not L + 2. */
+    float *pool[MODEL_MAX_LAYERS + 2];
+    int n_pool;
     float *shift;   /* [B, W] FiLM shift scratch */
     float *logits;  /* [B·Pb, C] (coord) or [B, P·C] (dense) */
 
-    float *dlogits, *dh_a, *dh_b;   /* like logits / h */
+    float *dlogits;                 /* like logits */
     float *dgx;     /* [P_grid, W] */
     float *dgz;     /* [B, W] */
     float *dz, *dz_part, *dmu, *dlogvar; /* [B, d] */

@@ -173,6 +173,19 @@ START_TEST(dense_decoder)
 }
 END_TEST
 
+/* Depths 1 and 2 exercise the smallest buffer pools (see Workspace.pool). */
+START_TEST(shallow_coord_decoders)
+{
+    ModelConfig c;
+    tiny_config(&c, "[decoder]\nkind = coord\nconditioning = film\n[encoding]\nkind = gaussian\nfeatures = 5\nsigma = 1", "sine");
+    ck_assert_int_eq(config_set(&c, "network", "depth", "2", "test"), 0);
+    ck_assert_double_lt(check_model(&c, 0, "coord/depth 2"), MODEL_TOL);
+    tiny_config(&c, "[decoder]\nkind = coord\n[encoding]\nkind = gaussian\nfeatures = 5\nsigma = 1", "sine");
+    ck_assert_int_eq(config_set(&c, "network", "depth", "1", "test"), 0);
+    ck_assert_double_lt(check_model(&c, 3, "coord/depth 1/pixels=3"), MODEL_TOL);
+}
+END_TEST
+
 /* Latent size 0: the plain coordinate network that `ffvae fit` trains. */
 START_TEST(coordinate_network_without_latent)
 {
@@ -330,6 +343,7 @@ int main(void)
     tcase_add_test(tc, coord_positional_gaussian_likelihood_subsampled);
     tcase_add_test(tc, coord_spectrum_film_sine);
     tcase_add_test(tc, dense_decoder);
+    tcase_add_test(tc, shallow_coord_decoders);
     tcase_add_test(tc, coordinate_network_without_latent);
     tcase_add_test(tc, tiled_rendering_matches_whole_grid);
     tcase_add_test(tc, render_any_resolution);
