@@ -138,3 +138,68 @@ void rows_gather_backward(float *dg, const float *dy, const int32_t *pix, int B,
         }
     }
 }
+
+/* ---- fused row passes ---------------------------------------------------- */
+
+/* shift[W] = bias + s (either may be NULL): the per-image row added to pre. */
+static void row_shift(float *restrict shift, const float *bias, const float *s, int W)
+{
+    for (int w = 0; w < W; w++)
+        shift[w] = (bias ? bias[w] : 0.0f) + (s ? s[w] : 0.0f);
+}
+
+/* The on-stack shift row: the config's widest layer is 8192. */
+#define FUSED_MAX_WIDTH 8192
+
+void bias_relu_forward(float *y, const float *bias, const float *s, int B, int P, int W)
+{
+    float shift[FUSED_MAX_WIDTH];
+    for (int b = 0; b < B; b++) {
+        row_shift(shift, bias, s ? s + (size_t)b * W : NULL, W);
+        for (int p = 0; p < P; p++) {
+            float *row = y + ((size_t)b * P + p) * W; // [W]
+            size_t n = (size_t)W;
+            FF_ELEMENTWISE(w, n, row[w] = ff_select(row[w] + shift[w] > 0.0f,
+                                                    row[w] + shift[w], 0.0f));
+        }
+    }
+}
+
+void bias_sine_forward(float *y, float *pre, const float *bias, const float *s, float w0,
+                       int B, int P, int W)
+{
+    float shift[FUSED_MAX_WIDTH];
+    for (int b = 0; b < B; b++) {
+        row_shift(shift, bias, s ? s + (size_t)b * W : NULL, W);
+        for (int p = 0; p < P; p++) {
+            float *x = pre + ((size_t)b * P + p) * W, *out = y + ((size_t)b * P + p) * W;
+            size_t n = (size_t)W;
+            FF_ELEMENTWISE(w, n, (x[w] += shift[w], out[w] = ff_sin(w0 * x[w])));
+        }
+    }
+}
+
+void relu_backward_bias(float *dx, float *db, const float *dy, const float *y, size_t N, int W)
+{
+    size_t n = (size_t)W;
+    for (size_t r = 0; r < N; r++) {
+        float *dxr = dx + r * W;
+        const float *dyr = dy + r * W, *yr = y + r * W;
+        FF_ELEMENTWISE(w, n, dxr[w] = ff_select(yr[w] > 0.0f, dyr[w], 0.0f));
+        if (db)
+            add_row(db, dxr, W);
+    }
+}
+
+void sine_backward_bias(float *dx, float *db, const float *dy, const float *pre, float w0,
+                        size_t N, int W)
+{
+    size_t n = (size_t)W;
+    for (size_t r = 0; r < N; r++) {
+        float *dxr = dx + r * W;
+        const float *dyr = dy + r * W, *xr = pre + r * W;
+        FF_ELEMENTWISE(w, n, dxr[w] = dyr[w] * w0 * ff_cos(w0 * xr[w]));
+        if (db)
+            add_row(db, dxr, W);
+    }
+}

@@ -46,4 +46,19 @@ void rows_gather_forward(float *y, const float *g, const int32_t *pix, int B, in
 void rows_gather_backward(float *dg, const float *dy, const int32_t *pix, int B, int P,
                           int P_full, int W);
 
+/* Fused passes that replace a chain of the kernels above on the hidden layers'
+ * [B·P, W] rows (one read and one write instead of three or four):
+ *   forward:  pre[b·P + p] += bias + s[b] (each may be NULL), then
+ *             relu: y = max(pre, 0) in place (y == pre);
+ *             sine: y = sin(w0·pre) (y may equal pre when pre is not kept)
+ *   backward: dx = dy·act'(saved), and db[W] += Σ_rows dx (db may be NULL);
+ *             saved is the output y for relu, pre for sine; dx may equal dy. */
+/* W ≤ 8192 (the widest layer a model definition allows). */
+void bias_relu_forward(float *y, const float *bias, const float *s, int B, int P, int W);
+void bias_sine_forward(float *y, float *pre, const float *bias, const float *s, float w0,
+                       int B, int P, int W);
+void relu_backward_bias(float *dx, float *db, const float *dy, const float *y, size_t N, int W);
+void sine_backward_bias(float *dx, float *db, const float *dy, const float *pre, float w0,
+                        size_t N, int W);
+
 #endif

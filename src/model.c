@@ -486,6 +486,31 @@ static float *pre_of(const Workspace *ws, int k)
     return ws->pre[k] ? ws->pre[k] : ws->h[k];
 }
 
+/* h = act(pre + bias + s[image]) over B images of P rows, in one pass. */
+static void bias_activate(const ModelConfig *c, float *h, float *pre, const float *bias,
+                          const float *s, int B, int P, int W)
+{
+    if (c->activation == ACT_SINE)
+        bias_sine_forward(h, pre, bias, s, c->omega0, B, P, W);
+    else
+        bias_relu_forward(h, bias, s, B, P, W); /* pre == h: ReLU runs in place */
+}
+
+/* The split first layer into buf: gx gathered per pixel plus gz per image
+ * (which holds the bias), then the activation (as_output 1) — or, as_output 0,
+ * what its backward reads: the pre-activation for sine, the output for ReLU.
+ * No GEMM, so backward recomputes it rather than keeping it. */
+static void first_layer(const Model *m, const Workspace *ws, int B, float *buf, int as_output)
+{
+    const ModelConfig *c = &m->cfg;
+    int W = c->net_width;
+    rows_gather_forward(buf, ws->gx, ws->pix, B, ws->Pb, W);
+    if (as_output || c->activation == ACT_RELU)
+        bias_activate(c, buf, buf, NULL, ws->gz, B, ws->Pb, W); /* in place */
+    else
+        rows_add_forward(buf, ws->gz, B, ws->Pb, W);
+}
+
 static void decode_coord(const Model *m, Workspace *ws, int B)
 {
     const ModelConfig *c = &m->cfg;
@@ -495,21 +520,19 @@ static void decode_coord(const Model *m, Workspace *ws, int B)
 
     dense_forward(ws->gx, ws->gamma, tensor_in(m, P, m->in_Wx), NULL, ws->P_grid, m->E, W);
     dense_forward(ws->gz, ws->z, tensor_in(m, P, m->in_Wz), tensor_in(m, P, m->in_b), B, d, W);
-    float *pre = pre_of(ws, 0);
-    rows_gather_forward(pre, ws->gx, ws->pix, B, Pb, W);
-    rows_add_forward(pre, ws->gz, B, Pb, W);
-    activate(c, pre, ws->h[0], rows * W);
+    first_layer(m, ws, B, ws->h[0], 1);
 
     for (int k = 1; k < c->net_depth; k++) {
-        pre = pre_of(ws, k);
-        dense_forward(pre, ws->h[k - 1], tensor_in(m, P, m->hid_W[k]), tensor_in(m, P, m->hid_b[k]),
-                      (int)rows, W, W);
+        float *pre = pre_of(ws, k);
+        /* No bias in the GEMM: it joins the activation's pass (bias_*_forward). */
+        dense_forward(pre, ws->h[k - 1], tensor_in(m, P, m->hid_W[k]), NULL, (int)rows, W, W);
+        const float *shift = NULL;
         if (c->conditioning == COND_FILM) {
             dense_forward(ws->shift, ws->z, tensor_in(m, P, m->film_W[k]),
                           tensor_in(m, P, m->film_b[k]), B, d, W);
-            rows_add_forward(pre, ws->shift, B, Pb, W);
+            shift = ws->shift;
         }
-        activate(c, pre, ws->h[k], rows * W);
+        bias_activate(c, ws->h[k], pre, tensor_in(m, P, m->hid_b[k]), shift, B, Pb, W);
     }
     dense_forward(ws->logits, ws->h[c->net_depth - 1], tensor_in(m, P, m->out_W),
                   tensor_in(m, P, m->out_b), (int)rows, W, m->C);
@@ -586,21 +609,6 @@ static const float *saved_for_backward(const Workspace *ws, int k)
     return ws->pre[k] ? ws->pre[k] : ws->h[k];
 }
 
-/* Recomputes the coord decoder's first layer into buf: its pre-activation
- * (as_output 0) or its output h[0] (as_output 1). Cheap: no GEMM. */
-static void first_layer_again(const Model *m, const Workspace *ws, int B, float *buf, int as_output)
-{
-    const ModelConfig *c = &m->cfg;
-    int W = c->net_width;
-    rows_gather_forward(buf, ws->gx, ws->pix, B, ws->Pb, W);
-    rows_add_forward(buf, ws->gz, B, ws->Pb, W);
-    size_t n = (size_t)B * ws->Pb * W;
-    if (as_output)
-        activate(c, buf, buf, n); /* in place: sine's y = sin(ω0·x) reads x[i] before writing */
-    else if (c->activation == ACT_RELU)
-        relu_forward(buf, buf, n); /* ReLU's backward reads its output */
-}
-
 /* A stack of the [rows, W] buffers free during backward. */
 typedef struct {
     float *buf[MODEL_MAX_LAYERS + 2];
@@ -642,7 +650,12 @@ static void backward_coord(Model *m, Workspace *ws, int B)
                    ws->h[L - 1], tensor_in(m, P, m->out_W), (int)rows, W, m->C);
     memset(ws->dz, 0, bd * sizeof(float));
     for (int k = L - 1; k >= 1; k--) {
-        activate_backward(c, dh, saved_for_backward(ws, k), n); /* dh is now d(pre_k) */
+        /* dh becomes d(pre_k), and the bias gradient is summed in the same pass. */
+        float *db = tensor_in(m, G, m->hid_b[k]);
+        if (c->activation == ACT_SINE)
+            sine_backward_bias(dh, db, dh, ws->pre[k], c->omega0, rows, W);
+        else
+            relu_backward_bias(dh, db, dh, ws->h[k], rows, W);
         give(&free_bufs, ws->h[k]); /* consumed: layer k+1's backward was its last use */
         if (c->conditioning == COND_FILM) {
             rows_add_backward(ws->dgz, dh, B, Pb, W);
@@ -653,10 +666,10 @@ static void backward_coord(Model *m, Workspace *ws, int B)
         float *input = ws->h[k - 1], *again = NULL;
         if (k == 1) {
             again = input = take(&free_bufs);
-            first_layer_again(m, ws, B, again, 1);
+            first_layer(m, ws, B, again, 1);
         }
         float *dh_in = take(&free_bufs);
-        dense_backward(dh_in, tensor_in(m, G, m->hid_W[k]), tensor_in(m, G, m->hid_b[k]), dh, input,
+        dense_backward(dh_in, tensor_in(m, G, m->hid_W[k]), NULL, dh, input,
                        tensor_in(m, P, m->hid_W[k]), (int)rows, W, W);
         give(&free_bufs, dh);
         if (again)
@@ -665,7 +678,7 @@ static void backward_coord(Model *m, Workspace *ws, int B)
     }
     /* Depth 1 has no spare, but h[0] itself is consumed by now. */
     float *saved = L > 1 ? take(&free_bufs) : ws->h[0];
-    first_layer_again(m, ws, B, saved, 0);
+    first_layer(m, ws, B, saved, 0);
     activate_backward(c, dh, saved, n);
     /* The split first layer: the z term is per image, the γ term per grid pixel. */
     rows_add_backward(ws->dgz, dh, B, Pb, W);

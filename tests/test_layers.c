@@ -715,6 +715,67 @@ START_TEST(reparam_matches_reference_and_finite_differences)
 }
 END_TEST
 
+/* The fused passes equal the chains of plain reference loops they replace. */
+START_TEST(fused_row_passes_match_plain_loops)
+{
+    enum { B = 3, P = 5, W = 21 }; /* W not a multiple of the vector block */
+    const size_t n = (size_t)B * P * W;
+    const float w0 = 3.0f;
+    float *pre = new_floats(n), *bias = new_floats(W), *s = new_floats((size_t)B * W);
+    float *y = new_floats(n), *pre2 = new_floats(n), *ref = new_floats(n);
+    fill_uniform(pre, n, -2, 2);
+    fill_uniform(bias, W, -1, 1);
+    fill_uniform(s, (size_t)B * W, -1, 1);
+    for (int with_s = 0; with_s < 2; with_s++) {
+        /* reference: pre + (bias + s[b]), then the activation, element by element */
+        for (int b = 0; b < B; b++)
+            for (int p = 0; p < P; p++)
+                for (int w = 0; w < W; w++) {
+                    size_t i = ((size_t)b * P + p) * W + w;
+                    ref[i] = pre[i] + (bias[w] + (with_s ? s[b * W + w] : 0.0f));
+                }
+        memcpy(y, pre, n * sizeof *y);
+        bias_relu_forward(y, bias, with_s ? s : NULL, B, P, W);
+        for (size_t i = 0; i < n; i++)
+            ck_assert_float_eq(y[i], ref[i] > 0 ? ref[i] : 0.0f);
+        memcpy(pre2, pre, n * sizeof *pre2);
+        bias_sine_forward(y, pre2, bias, with_s ? s : NULL, w0, B, P, W);
+        for (size_t i = 0; i < n; i++) {
+            ck_assert_float_eq(pre2[i], ref[i]);
+            ck_assert_float_eq_tol(y[i], (float)sin(w0 * (double)ref[i]), 2e-6f);
+        }
+    }
+    /* backward: the activation's backward, then the bias gradient as column sums */
+    float *dy = new_floats(n), *dx = new_floats(n), *db = new_floats(W);
+    fill_uniform(dy, n, -1, 1);
+    for (int kind = 0; kind < 2; kind++) {
+        for (int w = 0; w < W; w++)
+            db[w] = 0.5f; /* accumulates onto what is there */
+        if (kind == 0)
+            relu_backward_bias(dx, db, dy, ref, (size_t)B * P, W);
+        else
+            sine_backward_bias(dx, db, dy, ref, w0, (size_t)B * P, W);
+        for (int w = 0; w < W; w++) {
+            double sum = 0.5;
+            for (size_t r = 0; r < (size_t)B * P; r++) {
+                size_t i = r * W + w;
+                double want = kind == 0 ? (ref[i] > 0 ? dy[i] : 0.0)
+                                        : dy[i] * w0 * cos(w0 * (double)ref[i]);
+                ck_assert_double_eq_tol(dx[i], want, 1e-5);
+                sum += want;
+            }
+            ck_assert_double_eq_tol(db[w], sum, 1e-4);
+        }
+    }
+    /* in place (dx == dy), as the model calls it */
+    memcpy(dx, dy, n * sizeof *dx);
+    relu_backward_bias(dx, NULL, dx, ref, (size_t)B * P, W);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_float_eq(dx[i], ref[i] > 0 ? dy[i] : 0.0f);
+    free(pre), free(bias), free(s), free(y), free(pre2), free(ref), free(dy), free(dx), free(db);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("layers");
@@ -734,6 +795,7 @@ int main(void)
     tcase_add_test(tc, gaussian_matches_reference_and_finite_differences);
     tcase_add_test(tc, kl_matches_reference_and_finite_differences);
     tcase_add_test(tc, reparam_matches_reference_and_finite_differences);
+    tcase_add_test(tc, fused_row_passes_match_plain_loops);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
