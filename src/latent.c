@@ -43,8 +43,10 @@ void latent_lerp(float *out, const float *a, const float *b, int d, float t)
 
 void latent_slerp(float *out, const float *a, const float *b, int d, float t)
 {
-    if (t == 0.0f || t == 1.0f) { /* exact ends, whatever the rounding below */
-        memmove(out, t == 0.0f ? a : b, (size_t)d * sizeof(float));
+    /* Exact ends, and a path from a latent to itself stays on it, whatever
+     * the rounding below would do. */
+    if (t == 0.0f || t == 1.0f || memcmp(a, b, (size_t)d * sizeof(float)) == 0) {
+        memmove(out, t == 1.0f ? b : a, (size_t)d * sizeof(float));
         return;
     }
     double ab = 0, aa = 0, bb = 0;
