@@ -23,4 +23,17 @@ extern const char cmd_train_usage[];
 int cmd_bench(int argc, char **argv);
 extern const char cmd_bench_usage[];
 
+/* ffvae sample (cmd_sample.c) */
+int cmd_sample(int argc, char **argv);
+extern const char cmd_sample_usage[];
+/* ffvae interp (cmd_interp.c) */
+int cmd_interp(int argc, char **argv);
+extern const char cmd_interp_usage[];
+/* ffvae recon (cmd_recon.c) */
+int cmd_recon(int argc, char **argv);
+extern const char cmd_recon_usage[];
+/* ffvae eval (cmd_eval.c) */
+int cmd_eval(int argc, char **argv);
+extern const char cmd_eval_usage[];
+
 #endif

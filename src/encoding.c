@@ -5,6 +5,7 @@
 
 #include "fastmath.h"
 #include "layers.h"
+#include "spectrum.h"
 #include "util.h"
 
 #include <math.h>
@@ -72,26 +73,6 @@ void gaussian_frequencies(float *B, int F, float sigma, Rng *r)
         B[k] = sigma * rng_normal(r);
 }
 
-/* cos_table[k·n + j] = cos(2π k j / n), sin_table likewise: the DFT matrix of
- * length n, symmetric in k and j. */
-static void dft_tables(double *cos_table, double *sin_table, int n)
-{
-    for (int k = 0; k < n; k++) {
-        for (int j = 0; j < n; j++) {
-            /* k·j mod n keeps the angle in [0, 2π) so the table is exact to rounding */
-            double angle = 2.0 * M_PI * (double)(((long)k * j) % n) / n;
-            cos_table[(size_t)k * n + j] = cos(angle);
-            sin_table[(size_t)k * n + j] = sin(angle);
-        }
-    }
-}
-
-/* dst[n] += a · src[n]: the inner loop of both DFT passes (vectorisable). */
-static void axpy(double *restrict dst, double a, const double *restrict src, int n)
-{
-    FF_ELEMENTWISE(k, (size_t)n, dst[k] += a * src[k]);
-}
-
 int mean_power_spectrum(double *power, const uint8_t *images, int N, int H, int W, int C)
 {
     if (N <= 0 || H <= 0 || W <= 0 || C <= 0) {
@@ -99,65 +80,19 @@ int mean_power_spectrum(double *power, const uint8_t *images, int N, int H, int 
         return -1;
     }
     const size_t HW = (size_t)H * W;
-    /* One block: two DFT tables per axis, the mean-free plane, the row pass
-     * (re, im) and the column pass (re, im). */
-    size_t doubles = 2 * (size_t)W * W + 2 * (size_t)H * H + 5 * HW;
-    double *work = checked_malloc(doubles, sizeof *work, "power spectrum work space");
-    if (!work)
+    SpectrumAccum acc;
+    if (spectrum_accum_init(&acc, H, W, C) != 0)
         return -1;
-    double *cos_w = work, *sin_w = cos_w + (size_t)W * W; // [W, W]
-    double *cos_h = sin_w + (size_t)W * W, *sin_h = cos_h + (size_t)H * H; // [H, H]
-    double *plane = sin_h + (size_t)H * H;                // [H, W]
-    double *row_re = plane + HW, *row_im = row_re + HW;   // [H, W]  DFT along x
-    double *out_re = row_im + HW, *out_im = out_re + HW;  // [H, W]  then along y
-    dft_tables(cos_w, sin_w, W);
-    dft_tables(cos_h, sin_h, H);
-    memset(power, 0, HW * sizeof *power);
-
-    for (int n = 0; n < N; n++) {
-        for (int c = 0; c < C; c++) {
-            const uint8_t *img = images + (size_t)n * HW * C;
-            double mean = 0.0;
-            for (size_t p = 0; p < HW; p++) {
-                plane[p] = img[p * C + c] / 255.0;
-                mean += plane[p];
-            }
-            mean /= (double)HW;
-            for (size_t p = 0; p < HW; p++)
-                plane[p] -= mean;
-
-            /* Rows: R[i, kx] = Σ_j x[i, j] e^{−2πi kx j / W} = row_re + i·row_im */
-            memset(row_re, 0, 2 * HW * sizeof *row_re);
-            for (int i = 0; i < H; i++) {
-                for (int j = 0; j < W; j++) {
-                    double x = plane[(size_t)i * W + j];
-                    axpy(row_re + (size_t)i * W, x, cos_w + (size_t)j * W, W);
-                    axpy(row_im + (size_t)i * W, -x, sin_w + (size_t)j * W, W);
-                }
-            }
-            /* Columns: X[ky, kx] = Σ_i R[i, kx] e^{−2πi ky i / H} */
-            memset(out_re, 0, 2 * HW * sizeof *out_re);
-            for (int ky = 0; ky < H; ky++) {
-                double *re = out_re + (size_t)ky * W, *im = out_im + (size_t)ky * W;
-                for (int i = 0; i < H; i++) {
-                    double cy = cos_h[(size_t)ky * H + i], sy = sin_h[(size_t)ky * H + i];
-                    const double *rr = row_re + (size_t)i * W, *ri = row_im + (size_t)i * W;
-                    axpy(re, cy, rr, W);  /* (cy − i·sy)(rr + i·ri) */
-                    axpy(re, sy, ri, W);
-                    axpy(im, cy, ri, W);
-                    axpy(im, -sy, rr, W);
-                }
-            }
-            for (size_t p = 0; p < HW; p++)
-                power[p] += out_re[p] * out_re[p] + out_im[p] * out_im[p];
-        }
-    }
-    /* Normalised DFT (÷ HW) squared, averaged over images and channels: by
-     * Parseval the whole table then sums to the mean pixel variance. */
-    double norm = 1.0 / ((double)HW * (double)HW * (double)N * (double)C);
+    for (int n = 0; n < N; n++)
+        spectrum_accum_add_u8(&acc, images + (size_t)n * HW * C);
+    /* The accumulator gives Σ_c |DFT|² averaged over images; the normalised
+     * DFT (÷ HW) squared, averaged over channels too, makes the whole table
+     * sum to the mean pixel variance (Parseval). */
+    spectrum_accum_mean_power(power, &acc);
+    double norm = 1.0 / ((double)HW * (double)HW * (double)C);
     for (size_t p = 0; p < HW; p++)
         power[p] *= norm;
-    free(work);
+    spectrum_accum_free(&acc);
     return 0;
 }
 

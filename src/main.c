@@ -14,6 +14,11 @@ static const Command commands[] = {
      cmd_import_usage},
     {"info", cmd_info, "summarise a dataset or checkpoint file", cmd_info_usage},
     {"train", cmd_train, "train a model on a dataset into a run directory", cmd_train_usage},
+    {"sample", cmd_sample, "decode prior samples into a PNG grid, at any size", cmd_sample_usage},
+    {"interp", cmd_interp, "interpolate between two images' latents (or prior draws)",
+     cmd_interp_usage},
+    {"recon", cmd_recon, "test images beside their reconstructions", cmd_recon_usage},
+    {"eval", cmd_eval, "negative ELBO, PSNR, SSIM and blur spectra on a split", cmd_eval_usage},
     {"bench", cmd_bench, "measure training speed against the SGEMM ceiling", cmd_bench_usage},
     {"version", cmd_version, "print the program version", "usage: ffvae version\n"},
 };

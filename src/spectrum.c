@@ -90,7 +90,16 @@ void dft_plan_free(DftPlan *plan)
     memset(plan, 0, sizeof *plan);
 }
 
-void power_spectrum_2d_plan(double *power, DftPlan *plan, const float *img, int C)
+/* One value of a float image, or of a uint8 image scaled to [0, 1] in double
+ * (so byte data loses nothing to float rounding). */
+static inline double pixel_value(const float *f, const uint8_t *u, size_t i)
+{
+    return f ? (double)f[i] : u[i] / 255.0;
+}
+
+/* The transform of either kind of image: exactly one of f, u is non-NULL. */
+static void power_spectrum_core(double *power, DftPlan *plan, const float *f, const uint8_t *u,
+                                int C)
 {
     const int H = plan->H, W = plan->W, nk = half_cols(W);
     const size_t npix = (size_t)H * W;
@@ -103,7 +112,7 @@ void power_spectrum_2d_plan(double *power, DftPlan *plan, const float *img, int 
     for (int c = 0; c < C; c++) {
         double mean = 0;
         for (size_t i = 0; i < npix; i++)
-            mean += img[i * C + c];
+            mean += pixel_value(f, u, i * C + c);
         mean /= (double)npix;
 
         /* Rows: re/im[y, kx] = sum_x v[y, x] (cos - i sin)(2 pi kx x / W).
@@ -113,7 +122,7 @@ void power_spectrum_2d_plan(double *power, DftPlan *plan, const float *img, int 
         for (int y = 0; y < H; y++) {
             double *rr = re + (size_t)y * nk, *ri = im + (size_t)y * nk;
             for (int x = 0; x < W; x++) {
-                double v = img[((size_t)y * W + x) * C + c] - mean;
+                double v = pixel_value(f, u, ((size_t)y * W + x) * C + c) - mean;
                 const double *cw = plan->cos_w + (size_t)x * nk;
                 const double *sw = plan->sin_w + (size_t)x * nk;
                 for (int kx = 0; kx < nk; kx++) {
@@ -150,6 +159,16 @@ void power_spectrum_2d_plan(double *power, DftPlan *plan, const float *img, int 
         for (int kx = nk; kx < W; kx++)
             power[(size_t)ky * W + kx] = mirror[W - kx];
     }
+}
+
+void power_spectrum_2d_plan(double *power, DftPlan *plan, const float *img, int C)
+{
+    power_spectrum_core(power, plan, img, NULL, C);
+}
+
+void power_spectrum_2d_plan_u8(double *power, DftPlan *plan, const uint8_t *img, int C)
+{
+    power_spectrum_core(power, plan, NULL, img, C);
 }
 
 int power_spectrum_2d(double *power, const float *img, int H, int W, int C)
@@ -248,13 +267,25 @@ int spectrum_accum_init(SpectrumAccum *acc, int H, int W, int C)
     return 0;
 }
 
-void spectrum_accum_add(SpectrumAccum *acc, const float *img)
+/* Adds the spectrum just computed into acc->power to the running sum. */
+static void accum_power(SpectrumAccum *acc)
 {
     size_t npix = (size_t)acc->plan.H * acc->plan.W;
-    power_spectrum_2d_plan(acc->power, &acc->plan, img, acc->C);
     for (size_t i = 0; i < npix; i++)
         acc->power_sum[i] += acc->power[i];
     acc->count++;
+}
+
+void spectrum_accum_add(SpectrumAccum *acc, const float *img)
+{
+    power_spectrum_2d_plan(acc->power, &acc->plan, img, acc->C);
+    accum_power(acc);
+}
+
+void spectrum_accum_add_u8(SpectrumAccum *acc, const uint8_t *img)
+{
+    power_spectrum_2d_plan_u8(acc->power, &acc->plan, img, acc->C);
+    accum_power(acc);
 }
 
 void spectrum_accum_mean_power(double *mean_power, const SpectrumAccum *acc)

@@ -31,6 +31,7 @@
 #define FFVAE_SPECTRUM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* A DFT plan for one image size: twiddle tables and scratch in one
  * allocation, so transforming many images allocates nothing more. */
@@ -50,6 +51,8 @@ void dft_plan_free(DftPlan *plan);
 /* power[H, W] = sum_c |DFT(img_c - mean_c)|^2 in DFT order, img [H, W, C]
  * (channels interleaved). Uses the plan's scratch: one plan per thread. */
 void power_spectrum_2d_plan(double *power, DftPlan *plan, const float *img, int C);
+/* The same for uint8 img [H, W, C], each value v read as v / 255 in double. */
+void power_spectrum_2d_plan_u8(double *power, DftPlan *plan, const uint8_t *img, int C);
 
 /* The same without a plan: allocates one scratch block per call. Returns -1
  * on bad sizes or allocation failure (reported). */
@@ -83,6 +86,8 @@ typedef struct {
 int spectrum_accum_init(SpectrumAccum *acc, int H, int W, int C);
 /* img [H, W, C] */
 void spectrum_accum_add(SpectrumAccum *acc, const float *img);
+/* uint8 img [H, W, C], read as v / 255 (in double, exact for byte data) */
+void spectrum_accum_add_u8(SpectrumAccum *acc, const uint8_t *img);
 /* mean_power[H, W] over the images added (zeros when none). */
 void spectrum_accum_mean_power(double *mean_power, const SpectrumAccum *acc);
 /* radial[n_bins] of the mean power. Returns -1 (reported) when nothing was

@@ -1,0 +1,185 @@
+/* cmd_interp.c - `ffvae interp`: rows of decoded points on the path between
+ * two latents (two test images' posterior means, or two prior draws). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd_model.h"
+#include "commands.h"
+#include "image_grid.h"
+#include "latent.h"
+#include "render.h"
+#include "util.h"
+
+#define MAX_ROWS 256
+
+const char cmd_interp_usage[] =
+    "usage: ffvae interp CKPT -d DATA.h5 -o OUT.png --pair I,J [--pair K,L ...] [options]\n"
+    "       ffvae interp CKPT --random [--rows N] -o OUT.png [options]\n"
+    "\n"
+    "Encodes test images I and J to their posterior means, decodes F evenly spaced\n"
+    "points t = k/(F-1), k = 0..F-1, on the path between them (both ends included),\n"
+    "and writes one row per pair: image I, the F frames, image J. With --random each\n"
+    "row runs between two prior draws instead (no originals; no -d or --pair).\n"
+    "\n"
+    "  -d, --data FILE    dataset (.h5); indices are into its test split\n"
+    "  -o, --out FILE     PNG to write (replaced atomically)\n"
+    "      --pair I,J     a row from test image I to test image J (repeatable, max 256)\n"
+    "      --frames F     points on each path (2..256, default 10)\n"
+    "      --slerp        along the great circle (spherical) instead of a straight line\n"
+    "      --size S       render frames at S x S (1..8192); originals are enlarged by\n"
+    "                     nearest neighbour to match\n"
+    "      --random       interpolate between prior draws\n"
+    "      --rows N       rows with --random (1..256, default 4)\n"
+    "      --seed S       random seed for --random (default 1)\n"
+    "      --scale K      enlarge each image K times by pixel replication (1..64)\n";
+
+/* "I,J" into two non-negative indices. */
+static int parse_pair(int *pair, const char *arg)
+{
+    char a[32], *comma = strchr(arg, ',');
+    long i, j;
+    size_t len = comma ? (size_t)(comma - arg) : 0;
+    if (!comma || len == 0 || len >= sizeof a)
+        goto bad;
+    memcpy(a, arg, len);
+    a[len] = '\0';
+    if (parse_long(a, &i) || parse_long(comma + 1, &j) || i < 0 || j < 0 || i > 2147483647 ||
+        j > 2147483647)
+        goto bad;
+    pair[0] = (int)i, pair[1] = (int)j;
+    return 0;
+bad:
+    ffvae_error("interp: --pair: expected I,J (two test image indices), got '%s'", arg);
+    return -1;
+}
+
+int cmd_interp(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"data", required_argument, 0, 'd'},  {"out", required_argument, 0, 'o'},
+        {"pair", required_argument, 0, 'p'},  {"frames", required_argument, 0, 'f'},
+        {"slerp", no_argument, 0, 'l'},       {"size", required_argument, 0, 's'},
+        {"random", no_argument, 0, 'R'},      {"rows", required_argument, 0, 'r'},
+        {"seed", required_argument, 0, 'S'},  {"scale", required_argument, 0, 'k'},
+        {0, 0, 0, 0}};
+    static int pairs[MAX_ROWS][2];
+    const char *data = NULL, *out = NULL;
+    int n_pairs = 0, frames = 10, slerp = 0, size = 0, random = 0, rows = 0, seed = 1, scale = 1;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:o:", opts, NULL)) != -1) {
+        int bad = 0;
+        switch (c) {
+        case 'd': data = optarg; break;
+        case 'o': out = optarg; break;
+        case 'l': slerp = 1; break;
+        case 'R': random = 1; break;
+        case 'p':
+            if (n_pairs == MAX_ROWS) {
+                ffvae_error("interp: more than %d --pair options", MAX_ROWS);
+                return 2;
+            }
+            bad = parse_pair(pairs[n_pairs++], optarg);
+            break;
+        case 'f': bad = parse_int_option(&frames, "interp", "frames", optarg, 2, 256); break;
+        case 's': bad = parse_size_option(&size, "interp", optarg); break;
+        case 'r': bad = parse_int_option(&rows, "interp", "rows", optarg, 1, MAX_ROWS); break;
+        case 'S': bad = parse_int_option(&seed, "interp", "seed", optarg, 0, 2147483647); break;
+        case 'k': bad = parse_int_option(&scale, "interp", "scale", optarg, 1, 64); break;
+        default: fputs(cmd_interp_usage, stderr); return 2;
+        }
+        if (bad)
+            return 2;
+    }
+    if (optind != argc - 1 || !out) {
+        ffvae_error("interp: CKPT and -o OUT.png are required (see 'ffvae help interp')");
+        return 2;
+    }
+    if (random && n_pairs) {
+        ffvae_error("interp: --random interpolates between prior draws; it takes --rows, not --pair");
+        return 2;
+    }
+    if (!random && (!data || n_pairs == 0 || rows)) {
+        ffvae_error("interp: give -d DATA and at least one --pair I,J (or --random [--rows N])");
+        return 2;
+    }
+    const char *ckpt = argv[optind];
+    if (check_output_path(out) != 0)
+        return 1;
+
+    Model m;
+    Dataset ds;
+    int have_data = 0, rc = 1;
+    float *ends = NULL, *path = NULL, *images = NULL;
+    if (load_vae(&m, "interp", ckpt) != 0)
+        return 1;
+    if (!random) {
+        if (load_fitting_data(&ds, &m, ckpt, data) != 0)
+            goto done;
+        have_data = 1;
+        for (int p = 0; p < n_pairs; p++)
+            for (int e = 0; e < 2; e++)
+                if (pairs[p][e] >= ds.test.n) {
+                    ffvae_error("interp: --pair %d,%d: index %d out of range (%s has %d test images)",
+                                pairs[p][0], pairs[p][1], pairs[p][e], data, ds.test.n);
+                    goto done;
+                }
+    }
+    int n_rows = random ? (rows ? rows : 4) : n_pairs;
+    int cols = random ? frames : frames + 2, d = m.latent, C = m.C;
+    int Hs = size ? size : m.H, Ws = size ? size : m.W, gh, gw;
+    size_t image_size = (size_t)Hs * Ws * C;
+    if (image_grid_size(&gh, &gw, n_rows * cols, Hs, Ws, cols, scale) != 0)
+        goto done;
+    ends = checked_malloc(2 * (size_t)n_rows * d, sizeof *ends, "path ends");
+    path = checked_malloc((size_t)frames * d, sizeof *path, "latent path");
+    images = checked_malloc((size_t)n_rows * cols, image_size * sizeof *images, "interp images");
+    if (!ends || !path || !images)
+        goto done;
+
+    /* ends[2 row + e, d]: the two latents of each row. */
+    if (random) {
+        Rng r;
+        rng_seed(&r, (uint64_t)seed, 0);
+        latent_sample_prior(ends, 2 * n_rows, d, 1.0f, &r);
+    } else {
+        size_t in_size = (size_t)m.P * C;
+        uint8_t *picked = checked_malloc(2 * (size_t)n_rows, in_size, "interp originals");
+        if (!picked)
+            goto done;
+        for (int p = 0; p < n_rows; p++)
+            for (int e = 0; e < 2; e++)
+                memcpy(picked + (2 * (size_t)p + e) * in_size,
+                       ds.test.images + (size_t)pairs[p][e] * in_size, in_size);
+        int bad = latent_encode_means(ends, &m, picked, 2 * n_rows);
+        for (int p = 0; p < n_rows && !bad; p++) { /* originals at both ends of the row */
+            float *row = images + (size_t)p * cols * image_size;
+            images_to_float(row, picked + 2 * (size_t)p * in_size, 1, m.H, m.W, C, Hs, Ws);
+            images_to_float(row + (size_t)(cols - 1) * image_size,
+                            picked + (2 * (size_t)p + 1) * in_size, 1, m.H, m.W, C, Hs, Ws);
+        }
+        free(picked);
+        if (bad)
+            goto done;
+    }
+    for (int p = 0; p < n_rows; p++) {
+        latent_path(path, ends + 2 * (size_t)p * d, ends + (2 * (size_t)p + 1) * d, d, frames,
+                    slerp);
+        float *first = images + ((size_t)p * cols + (random ? 0 : 1)) * image_size;
+        if (render_mean_images(first, &m, path, frames, Hs, Ws) != 0)
+            goto done;
+    }
+    if (image_grid_write_png(out, images, n_rows * cols, Hs, Ws, C, cols, scale) != 0)
+        goto done;
+    rc = 0;
+done:
+    free(ends);
+    free(path);
+    free(images);
+    if (have_data)
+        dataset_free(&ds);
+    model_free(&m);
+    return rc;
+}
