@@ -36,4 +36,8 @@ extern const char cmd_recon_usage[];
 int cmd_eval(int argc, char **argv);
 extern const char cmd_eval_usage[];
 
+/* ffvae compare (cmd_compare.c) */
+int cmd_compare(int argc, char **argv);
+extern const char cmd_compare_usage[];
+
 #endif

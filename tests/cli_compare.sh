@@ -1,0 +1,52 @@
+#!/bin/sh
+# cli_compare.sh - a tiny `ffvae compare` end to end on a real Fashion-MNIST
+# slice: every file, resume skipping finished runs, and refusals.
+. "$SRCDIR/tests/lib.sh"
+DATA="$TMP/fmnist.h5"
+expect_ok "import a slice" "$FFVAE" import fashion-mnist "$FMNIST_DIR" -o "$DATA" --limit 600
+sed 's/^name = .*/name = fourier/' "$FIXTURES/tiny-fmnist.ini" >"$TMP/fourier.ini"
+sed 's/^name = .*/name = coords/; s/^kind = gaussian/kind = none/' "$FIXTURES/tiny-fmnist.ini" >"$TMP/coords.ini"
+cmp() { "$FFVAE" compare "$TMP/fourier.ini" "$TMP/coords.ini" -d "$DATA" --steps 12 --seeds 2 \
+    --eval-images 64 --threads 2 "$@"; }
+
+expect_ok "tiny compare" cmp -o "$TMP/r"
+grep -q "^report: $TMP/r/report.md" "$TMP/out" && ok || fail "no report path printed"
+tail -1 "$TMP/out" | grep -q "Sharpest decoder" && ok || fail "output does not end with the verdict"
+for f in report.md metrics.csv manifest.txt recon.png samples-fourier.png samples-coords.png \
+         interp-fourier.png interp-coords.png spectra.png spectra.csv spectra.gp curves.png \
+         curves.dat curves.gp runs/fourier/seed1/checkpoint.h5 runs/coords/seed2/log.csv; do
+    [ -s "$TMP/r/$f" ] && ok || fail "compare did not write $f"
+done
+expect_eq "metrics.csv rows" 5 "$(wc -l <"$TMP/r/metrics.csv" | tr -d ' ')"
+expect_eq "metrics.csv header" "model,seed,steps,nelbo,psnr,ssim,hf_ratio_recon,hf_ratio_samples,train_seconds,images_per_s" \
+    "$(head -1 "$TMP/r/metrics.csv")"
+grep -q "^| fourier |" "$TMP/r/report.md" && grep -q "^| coords |" "$TMP/r/report.md" && ok \
+    || fail "report table lacks a model row"
+grep -q '\*\*' "$TMP/r/report.md" && ok || fail "report marks no best value"
+/usr/bin/python3 - "$TMP/r/recon.png" <<'PY' && ok || fail "recon.png is not 3 rows of 8 images at scale 2"
+import struct, sys
+w, h = struct.unpack(">II", open(sys.argv[1], "rb").read()[16:24])
+sys.exit(0 if (w, h) == (8 * 57 + 1, 3 * 57 + 1) else 1)
+PY
+ls "$TMP/r" | grep -q "tmp" && fail "temporary files left in the report directory" || ok
+
+# Run again: every run is finished, so all are skipped and the report rewritten.
+expect_ok "rerun" cmp -o "$TMP/r"
+expect_eq "rerun skips finished runs" 4 "$(grep -c 'skipped' "$TMP/out")"
+# An interrupted run resumes: drop one run's checkpoint back to a shorter one.
+rm -rf "$TMP/r/runs/coords/seed2"
+expect_ok "rerun after losing a run" cmp -o "$TMP/r"
+expect_eq "only the missing run trains" 1 "$(grep -c ': training' "$TMP/out")"
+
+# Refusals, before any training.
+expect_fail "a different comparison in the output" "holds a different comparison" \
+    "$FFVAE" compare "$TMP/fourier.ini" -d "$DATA" --steps 12 -o "$TMP/r"
+expect_fail "duplicate model names" "duplicate model name 'fourier'" \
+    "$FFVAE" compare "$TMP/fourier.ini" "$TMP/fourier.ini" -d "$DATA" --steps 2 -o "$TMP/dup"
+[ -e "$TMP/dup" ] && fail "a refused compare created its output" || ok
+sed 's/^height = 28/height = 32/' "$TMP/coords.ini" >"$TMP/big.ini"
+expect_fail "a model that does not fit" "big.ini: model expects 32x28x1" \
+    "$FFVAE" compare "$TMP/fourier.ini" "$TMP/big.ini" -d "$DATA" --steps 2 -o "$TMP/big"
+[ -e "$TMP/big/runs" ] && fail "training started before the misfit was found" || ok
+expect_fail "no models" "required" "$FFVAE" compare -d "$DATA" -o "$TMP/none"
+finish
