@@ -23,4 +23,8 @@ extern const char cmd_train_usage[];
 int cmd_bench(int argc, char **argv);
 extern const char cmd_bench_usage[];
 
+/* ffvae fit (cmd_fit.c) */
+int cmd_fit(int argc, char **argv);
+extern const char cmd_fit_usage[];
+
 #endif

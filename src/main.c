@@ -14,6 +14,8 @@ static const Command commands[] = {
      cmd_import_usage},
     {"info", cmd_info, "summarise a dataset or checkpoint file", cmd_info_usage},
     {"train", cmd_train, "train a model on a dataset into a run directory", cmd_train_usage},
+    {"fit", cmd_fit, "fit one image with a coordinate network (Fourier features)",
+     cmd_fit_usage},
     {"bench", cmd_bench, "measure training speed against the SGEMM ceiling", cmd_bench_usage},
     {"version", cmd_version, "print the program version", "usage: ffvae version\n"},
 };
