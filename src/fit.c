@@ -43,14 +43,14 @@ void fit_noise_image(uint8_t *img, int S, int C, uint64_t seed)
 
 int fit_prepare_config(ModelConfig *cfg, const char *origin, int H, int W, int C)
 {
-    if (cfg->latent != 0) {
-        ffvae_error("%s: fit needs a model without a latent ([latent] size = 0), not size %d",
-                    origin, cfg->latent);
-        return -1;
-    }
     if (cfg->decoder != DECODER_COORD) {
         ffvae_error("%s: fit needs a coordinate decoder ([decoder] kind = coord), not dense",
                     origin);
+        return -1;
+    }
+    if (cfg->latent != 0) {
+        ffvae_error("%s: fit needs a model without a latent ([latent] size = 0), not size %d",
+                    origin, cfg->latent);
         return -1;
     }
     cfg->height = H;
