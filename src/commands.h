@@ -39,5 +39,8 @@ extern const char cmd_eval_usage[];
 /* ffvae compare (cmd_compare.c) */
 int cmd_compare(int argc, char **argv);
 extern const char cmd_compare_usage[];
+/* ffvae fit (cmd_fit.c) */
+int cmd_fit(int argc, char **argv);
+extern const char cmd_fit_usage[];
 
 #endif

@@ -220,6 +220,21 @@ static int list_images(FileList *l, const char *dir, Dataset *d)
     return rc;
 }
 
+/* Writes the centred square crop of img [h, w, channels], resized, to out
+ * [size, size, channels]. */
+static int crop_resize(uint8_t *out, const unsigned char *img, int w, int h, int channels,
+                       int size, const char *path)
+{
+    int side = w < h ? w : h;
+    int x0 = (w - side) / 2, y0 = (h - side) / 2;
+    const unsigned char *crop = img + ((size_t)y0 * (size_t)w + (size_t)x0) * (size_t)channels;
+    if (!stbir_resize_uint8(crop, side, side, w * channels, out, size, size, 0, channels)) {
+        ffvae_error("%s: cannot resize image from %dx%d to %dx%d", path, side, side, size, size);
+        return -1;
+    }
+    return 0;
+}
+
 /* Decodes one image and writes its centred square crop, resized, to out
  * [size, size, channels]. */
 static int load_image(uint8_t *out, const char *path, int size, int channels)
@@ -230,15 +245,47 @@ static int load_image(uint8_t *out, const char *path, int size, int channels)
         ffvae_error("%s: cannot decode image: %s", path, stbi_failure_reason());
         return -1;
     }
-    int side = w < h ? w : h;
-    int x0 = (w - side) / 2, y0 = (h - side) / 2;
-    const unsigned char *crop = img + ((size_t)y0 * (size_t)w + (size_t)x0) * (size_t)channels;
-    int ok = stbir_resize_uint8(crop, side, side, w * channels, out, size, size, 0, channels);
+    int rc = crop_resize(out, img, w, h, channels, size, path);
     stbi_image_free(img);
-    if (!ok) {
-        ffvae_error("%s: cannot resize image from %dx%d to %dx%d", path, side, side, size, size);
+    return rc;
+}
+
+int image_load_square(const char *path, int size, int channels, uint8_t **out, int *side,
+                      int *channels_out)
+{
+    int w, h, comp;
+    *out = NULL;
+    if (size < 0 || size > 4096) {
+        ffvae_error("%s: image size %d is out of range (1..4096)", path, size);
         return -1;
     }
+    if (!stbi_info(path, &w, &h, &comp)) {
+        ffvae_error("%s: cannot read image: %s", path,
+                    path_exists(path) ? stbi_failure_reason() : "no such file");
+        return -1;
+    }
+    int C = channels ? channels : (comp <= 2 ? 1 : 3); /* grey (+alpha) stays grey */
+    unsigned char *img = stbi_load(path, &w, &h, &comp, C);
+    if (!img) {
+        ffvae_error("%s: cannot decode image: %s", path, stbi_failure_reason());
+        return -1;
+    }
+    int S = size ? size : (w < h ? w : h);
+    if (S > 4096) {
+        ffvae_error("%s: a %dx%d crop is larger than 4096; give a smaller --size", path, S, S);
+        stbi_image_free(img);
+        return -1;
+    }
+    *out = checked_malloc((size_t)S * (size_t)S, (size_t)C, "image");
+    int rc = *out ? crop_resize(*out, img, w, h, C, S, path) : -1;
+    stbi_image_free(img);
+    if (rc != 0) {
+        free(*out);
+        *out = NULL;
+        return -1;
+    }
+    *side = S;
+    *channels_out = C;
     return 0;
 }
 

@@ -23,4 +23,12 @@ typedef struct {
  * (naming the file) or an unreadable directory. */
 int import_images(Dataset *d, const char *dir, const ImageImportOptions *opt);
 
+/* Decodes one image file (PNG, JPEG, BMP, TGA), centre-crops it to a square
+ * and resizes that to size × size (size 0 keeps the crop's side). channels
+ * 0 keeps grey images grey (1) and makes the rest RGB (3); 1 or 3 forces it.
+ * *out is malloc'd uint8 [side, side, channels]. Returns 0, or -1 after
+ * reporting an unreadable, empty or undecodable file. */
+int image_load_square(const char *path, int size, int channels, uint8_t **out, int *side,
+                      int *channels_out);
+
 #endif

@@ -21,6 +21,8 @@ static const Command commands[] = {
     {"eval", cmd_eval, "negative ELBO, PSNR, SSIM and blur spectra on a split", cmd_eval_usage},
     {"compare", cmd_compare, "train several models and report which decoder is sharpest",
      cmd_compare_usage},
+    {"fit", cmd_fit, "fit one image with a coordinate network (Fourier features)",
+     cmd_fit_usage},
     {"bench", cmd_bench, "measure training speed against the SGEMM ceiling", cmd_bench_usage},
     {"version", cmd_version, "print the program version", "usage: ffvae version\n"},
 };

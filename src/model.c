@@ -264,6 +264,7 @@ int model_init_frequencies(Model *m, const uint8_t *images, int n, Rng *r)
 /* ---- workspace ----------------------------------------------------------- */
 
 static int encode_rows(Workspace *ws, const Model *m, int H_image, int row0, int rows);
+static void encode_coords(Workspace *ws, const Model *m, const float *v, int P);
 
 /* Activation tensors, by role; each gets a slot in the arena's table. */
 static float *slot(Workspace *ws, int idx)
@@ -386,6 +387,16 @@ int workspace_set_rows(Workspace *ws, const Model *m, int H_image, int row0, int
     return 0;
 }
 
+/* γ of the coordinates v[P, 2]; they become the workspace's grid. */
+static void encode_coords(Workspace *ws, const Model *m, const float *v, int P)
+{
+    if (m->cfg.encoding == ENCODING_NONE)
+        centred_coords(ws->gamma, v, P);
+    else
+        fourier_features(ws->gamma, v, m->freqs, P, m->F);
+    ws->P_grid = P;
+}
+
 /* γ of grid rows row0 .. row0+rows−1 of an H_image × Wg image; the workspace's
  * grid becomes those rows. */
 static int encode_rows(Workspace *ws, const Model *m, int H_image, int row0, int rows)
@@ -395,12 +406,19 @@ static int encode_rows(Workspace *ws, const Model *m, int H_image, int row0, int
     if (!v)
         return -1;
     coord_rows(v, H_image, ws->Wg, row0, rows);
-    if (m->cfg.encoding == ENCODING_NONE)
-        centred_coords(ws->gamma, v, P);
-    else
-        fourier_features(ws->gamma, v, m->freqs, P, m->F);
+    encode_coords(ws, m, v, P);
     free(v);
-    ws->P_grid = P;
+    return 0;
+}
+
+int workspace_set_coords(Workspace *ws, const Model *m, const float *v, int n)
+{
+    if (n < 1 || n > ws->Hg * ws->Wg || ws->pix || !ws->gamma) {
+        ffvae_error("workspace: %d coordinates do not fit a grid of %d", n, ws->Hg * ws->Wg);
+        return -1;
+    }
+    encode_coords(ws, m, v, n);
+    ws->Pb = n;
     return 0;
 }
 

@@ -106,6 +106,11 @@ void workspace_free(Workspace *ws);
  * makes the grid rows row0 .. row0+rows−1 (rows ≤ Hg) of an image H_image
  * pixels high and Wg wide, so model_decode renders that band. */
 int workspace_set_rows(Workspace *ws, const Model *m, int H_image, int row0, int rows);
+/* Makes the grid n arbitrary coordinates v[n, 2] (n ≤ the grid the workspace
+ * was created for, every pixel): model_decode then evaluates exactly those
+ * points, and the loss compares them with ws->x's first n·C values. `ffvae fit`
+ * trains on a fixed pixel subset this way, without decoding the others. */
+int workspace_set_coords(Workspace *ws, const Model *m, const float *v, int n);
 
 /* Loads images (uint8 [B, H, W, C]) into ws->x as floats in [0, 1]. */
 void workspace_load_images(Workspace *ws, const Model *m, const uint8_t *images, int B);

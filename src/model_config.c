@@ -624,6 +624,11 @@ int config_load(ModelConfig *c, const char *path)
     return rc;
 }
 
+int config_has_key(const char *section, const char *key)
+{
+    return find_key(section, key) != NULL;
+}
+
 int config_set(ModelConfig *c, const char *section, const char *key, const char *value,
                const char *origin)
 {

@@ -80,6 +80,8 @@ int config_parse(ModelConfig *c, const char *text, const char *origin);
  * keys are checked; on error c is left unchanged. */
 int config_set(ModelConfig *c, const char *section, const char *key, const char *value,
                const char *origin);
+/* 1 when [section] key is a key of the format (whatever its value), else 0. */
+int config_has_key(const char *section, const char *key);
 /* Writes the resolved config as INI text (every key, parseable by config_parse). */
 int config_write(const ModelConfig *c, FILE *f);
 /* Same, into a malloc'd string; NULL on failure. */
