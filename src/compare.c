@@ -222,20 +222,6 @@ static char *read_file(const char *path)
     return buf;
 }
 
-static int write_text_file(const char *path, const char *text)
-{
-    OutputFile out;
-    if (output_begin(&out, path, 1) != 0)
-        return -1;
-    FILE *f = fopen(out.tmp_path, "w");
-    if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-        ffvae_error("%s: cannot write", path);
-        output_abort(&out);
-        return -1;
-    }
-    return output_commit(&out);
-}
-
 static int claim_output(const Comparison *c)
 {
     char path[4200];
@@ -252,7 +238,7 @@ static int claim_output(const Comparison *c)
                     c->o->out_dir);
         rc = -1;
     } else if (!have) {
-        rc = write_text_file(path, want);
+        rc = write_file_atomic(path, want);
     }
     free(have);
     free(want);
@@ -416,7 +402,7 @@ static int write_metrics(const Comparison *c)
                 len += (size_t)snprintf(text + len, cap - len, ",%.6g", r->metric[j]);
             len += (size_t)snprintf(text + len, cap - len, "\n");
         }
-    int rc = write_text_file(path, text);
+    int rc = write_file_atomic(path, text);
     free(text);
     return rc;
 }
@@ -442,7 +428,7 @@ static int draw_plots(const Comparison *c)
         len += (size_t)snprintf(text + len, cap - len, "\n");
     }
     path_join(path, sizeof path, o->out_dir, "spectra.csv");
-    int rc = write_text_file(path, text);
+    int rc = write_file_atomic(path, text);
     free(text);
     if (rc != 0)
         return -1;
@@ -561,7 +547,7 @@ static int write_report(const Comparison *c, const ModelSummary *sum)
 #undef OUT
     char path[4200];
     path_join(path, sizeof path, o->out_dir, "report.md");
-    int rc = len < cap ? write_text_file(path, text) : -1;
+    int rc = len < cap ? write_file_atomic(path, text) : -1;
     free(text);
     if (rc == 0)
         printf("\nreport: %s\n\n%s\n", path, verdict);

@@ -103,23 +103,6 @@ fail:
     return NULL;
 }
 
-static int write_config_ini(const char *path, const ModelConfig *cfg)
-{
-    OutputFile out;
-    if (output_begin(&out, path, 1) != 0)
-        return -1;
-    FILE *f = fopen(out.tmp_path, "w");
-    int rc = f ? config_write(cfg, f) : -1;
-    if (f && fclose(f) != 0)
-        rc = -1;
-    if (rc != 0) {
-        ffvae_error("%s: cannot write", path);
-        output_abort(&out);
-        return -1;
-    }
-    return output_commit(&out);
-}
-
 /* The fitted image, its 2× rendering and the error map of one run. */
 static int write_images(const char *dir, const Model *m, const float *fitted, const Target *t)
 {
@@ -187,7 +170,7 @@ static int fit_one(Run *r, const FitOptions *o, const Target *t)
         rc = write_images(dir, &m, fitted, t);
     }
     if (rc == 0)
-        rc = path_join(path, sizeof path, dir, "config.ini") || write_config_ini(path, &m.cfg);
+        rc = path_join(path, sizeof path, dir, "config.ini") || config_write_file(&m.cfg, path);
     if (have_model)
         model_free(&m);
     free(fitted);

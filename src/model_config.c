@@ -792,3 +792,13 @@ const char *activation_name(Activation a)
 {
     return (int)a >= 0 && a <= ACT_SINE ? ACTIVATION_NAMES[a] : "?";
 }
+
+int config_write_file(const ModelConfig *c, const char *path)
+{
+    char *text = config_to_string(c);
+    if (!text)
+        return -1;
+    int rc = write_file_atomic(path, text);
+    free(text);
+    return rc;
+}

@@ -84,6 +84,8 @@ int config_set(ModelConfig *c, const char *section, const char *key, const char 
 int config_has_key(const char *section, const char *key);
 /* Writes the resolved config as INI text (every key, parseable by config_parse). */
 int config_write(const ModelConfig *c, FILE *f);
+/* Writes it to path atomically (a run's config.ini). */
+int config_write_file(const ModelConfig *c, const char *path);
 /* Same, into a malloc'd string; NULL on failure. */
 char *config_to_string(const ModelConfig *c);
 /* Number of encoding inputs to the decoder's first layer: 2 for none, 2F otherwise

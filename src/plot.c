@@ -10,16 +10,8 @@
 
 int plot_with_gnuplot(const char *script_path, const char *script, const char *png_path)
 {
-    OutputFile gp, png;
-    if (output_begin(&gp, script_path, 1) != 0 || output_begin(&png, png_path, 1) != 0)
-        return -1;
-    FILE *f = fopen(gp.tmp_path, "w");
-    if (!f || fputs(script, f) < 0 || fclose(f) != 0) {
-        ffvae_error("%s: cannot write", script_path);
-        output_abort(&gp);
-        return -1;
-    }
-    if (output_commit(&gp) != 0)
+    OutputFile png;
+    if (write_file_atomic(script_path, script) != 0 || output_begin(&png, png_path, 1) != 0)
         return -1;
     /* Paths are passed through the environment, not the shell's parser. */
     char command[256];

@@ -39,23 +39,6 @@ static int run_paths(RunPaths *p, const char *dir)
            path_join(p->checkpoint, sizeof p->checkpoint, dir, "checkpoint.h5");
 }
 
-static int write_config_file(const char *path, const ModelConfig *cfg)
-{
-    OutputFile out;
-    if (output_begin(&out, path, 1) != 0)
-        return -1;
-    FILE *f = fopen(out.tmp_path, "w");
-    int rc = f ? config_write(cfg, f) : -1;
-    if (f && fclose(f) != 0)
-        rc = -1;
-    if (rc != 0) {
-        ffvae_error("%s: cannot write", path);
-        output_abort(&out);
-        return -1;
-    }
-    return output_commit(&out);
-}
-
 static void print_log_row(FILE *f, const LogRow *r)
 {
     fprintf(f, "%ld,%.4f,%.6f,%.6f,%.6f,%.3f\n", r->step, r->epoch, r->loss, r->recon, r->kl,
@@ -384,7 +367,7 @@ int train_run(const TrainOptions *o)
     if (rc == 0)
         rc = workspace_create(&t.ws, &m, c->batch, c->pixels, m.H, m.W);
     if (rc == 0)
-        rc = write_config_file(t.paths.config, c);
+        rc = config_write_file(c, t.paths.config);
     if (rc == 0 && !(t.log = open_log(t.paths.log, &s)))
         rc = -1;
     if (rc == 0) {

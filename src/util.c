@@ -121,6 +121,23 @@ void output_abort(OutputFile *out)
     out->tmp_path[0] = '\0';
 }
 
+int write_file_atomic(const char *path, const char *text)
+{
+    OutputFile out;
+    if (output_begin(&out, path, 1) != 0)
+        return -1;
+    FILE *f = fopen(out.tmp_path, "w");
+    int ok = f && fputs(text, f) >= 0;
+    if (f && fclose(f) != 0)
+        ok = 0;
+    if (!ok) {
+        ffvae_error("%s: cannot write: %s", path, strerror(errno));
+        output_abort(&out);
+        return -1;
+    }
+    return output_commit(&out);
+}
+
 int path_exists(const char *path)
 {
     struct stat st;

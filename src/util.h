@@ -35,6 +35,9 @@ int output_commit(OutputFile *out);
 /* Removes the temporary file (safe to call when it was never created). */
 void output_abort(OutputFile *out);
 
+/* Writes text to path atomically (overwriting), through an OutputFile. */
+int write_file_atomic(const char *path, const char *text);
+
 /* Creates a directory (and its parents) if missing. */
 int make_dirs(const char *path);
 /* 1 when path exists. */
