@@ -10,11 +10,12 @@
 
 #include "commands.h"
 #include "model.h"
+#include "sweep.h"
 #include "train.h"
 #include "util.h"
 
 const char cmd_bench_usage[] =
-    "usage: ffvae bench -m MODEL.ini [--batch B] [--steps N] [--threads T] [--json]\n"
+    "usage: ffvae bench -m MODEL.ini [--batch B] [--steps N] [--threads T] [--set KEY=V]... [--json]\n"
     "\n"
     "Times N training steps (after 3 warm-up steps) on random images of the model's\n"
     "size and prints images/s, ms/step and GFLOP/s, next to a plain cblas_sgemm of the\n"
@@ -25,6 +26,8 @@ const char cmd_bench_usage[] =
     "      --batch B      batch size (default: the model's)\n"
     "      --steps N      timed steps (default 20)\n"
     "      --threads T    OpenBLAS threads (default: all cores)\n"
+    "      --set KEY=V    change one key of the model (section.key or a bare key, as\n"
+    "                     in 'ffvae fit --sweep'), e.g. --set width=512 --set activation=sine\n"
     "      --json         print one JSON object instead of text\n";
 
 /* GFLOP/s of C[M, N] = A[M, K]·B[K, N], best of a few timed repetitions. */
@@ -60,7 +63,10 @@ int cmd_bench(int argc, char **argv)
     static const struct option opts[] = {
         {"model", required_argument, 0, 'm'},   {"batch", required_argument, 0, 'b'},
         {"steps", required_argument, 0, 's'},   {"threads", required_argument, 0, 't'},
-        {"json", no_argument, 0, 'j'},          {0, 0, 0, 0}};
+        {"json", no_argument, 0, 'j'},          {"set", required_argument, 0, 'S'},
+        {0, 0, 0, 0}};
+    const char *sets[32];
+    int n_sets = 0;
     const char *model_path = NULL;
     long batch = 0, steps = 20, threads = 0, v;
     int json = 0, c;
@@ -69,6 +75,8 @@ int cmd_bench(int argc, char **argv)
         long *dst = c == 'b' ? &batch : c == 's' ? &steps : c == 't' ? &threads : NULL;
         if (c == 'm') {
             model_path = optarg;
+        } else if (c == 'S' && n_sets < 32) {
+            sets[n_sets++] = optarg;
         } else if (c == 'j') {
             json = 1;
         } else if (dst) {
@@ -89,6 +97,15 @@ int cmd_bench(int argc, char **argv)
     ModelConfig cfg;
     if (config_load(&cfg, model_path) != 0)
         return 1;
+    for (int i = 0; i < n_sets; i++) {
+        Sweep one;
+        if (sweep_parse(&one, sets[i]) != 0 || one.n != 1) {
+            ffvae_error("bench: --set %s: expected KEY=VALUE", sets[i]);
+            return 2;
+        }
+        if (config_set(&cfg, one.section, one.key, one.values[0], "--set") != 0)
+            return 2;
+    }
     if (batch)
         cfg.batch = (int)batch;
     if (threads)
