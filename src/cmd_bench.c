@@ -9,7 +9,9 @@
 #include <sys/resource.h>
 
 #include "commands.h"
+#include "latent.h"
 #include "model.h"
+#include "render.h"
 #include "sweep.h"
 #include "train.h"
 #include "util.h"
@@ -28,6 +30,8 @@ const char cmd_bench_usage[] =
     "      --threads T    OpenBLAS threads (default: all cores)\n"
     "      --set KEY=V    change one key of the model (section.key or a bare key, as\n"
     "                     in 'ffvae fit --sweep'), e.g. --set width=512 --set activation=sine\n"
+    "      --sample       also time sampling: images/s at the training size (256\n"
+    "                     prior draws) and one 1024x1024 render (coord decoders)\n"
     "      --json         print one JSON object instead of text\n";
 
 /* GFLOP/s of C[M, N] = A[M, K]·B[K, N], best of a few timed repetitions. */
@@ -58,18 +62,45 @@ static double sgemm_gflops(int M, int N, int K)
     return best;
 }
 
+/* Decoding speed: 256 prior draws at the training size, then one 1024×1024
+ * render (coordinate decoders only; a dense decoder has one size). */
+static int bench_sampling(const Model *m, Rng *r, double *images_per_s, double *render_s)
+{
+    enum { N_SAMPLES = 256, BIG = 1024 };
+    size_t pixels = (size_t)N_SAMPLES * m->P > (size_t)BIG * BIG ? (size_t)N_SAMPLES * m->P
+                                                                 : (size_t)BIG * BIG;
+    float *z = checked_malloc(N_SAMPLES, (size_t)m->latent * sizeof(float), "latents");
+    float *img = checked_malloc(pixels, (size_t)m->C * sizeof(float), "rendered images");
+    int rc = (!z || !img) ? -1 : 0;
+    if (rc == 0) {
+        latent_sample_prior(z, N_SAMPLES, m->latent, 1.0f, r);
+        double t0 = now_seconds();
+        rc = render_mean_images(img, m, z, N_SAMPLES, m->H, m->W);
+        *images_per_s = N_SAMPLES / (now_seconds() - t0);
+    }
+    if (rc == 0 && m->cfg.decoder == DECODER_COORD) {
+        double t0 = now_seconds();
+        rc = render_mean_images(img, m, z, 1, BIG, BIG);
+        *render_s = now_seconds() - t0;
+    }
+    free(z);
+    free(img);
+    return rc;
+}
+
 int cmd_bench(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"model", required_argument, 0, 'm'},   {"batch", required_argument, 0, 'b'},
         {"steps", required_argument, 0, 's'},   {"threads", required_argument, 0, 't'},
         {"json", no_argument, 0, 'j'},          {"set", required_argument, 0, 'S'},
+        {"sample", no_argument, 0, 'p'},
         {0, 0, 0, 0}};
     const char *sets[32];
     int n_sets = 0;
     const char *model_path = NULL;
     long batch = 0, steps = 20, threads = 0, v;
-    int json = 0, c;
+    int json = 0, sample = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "m:", opts, NULL)) != -1) {
         long *dst = c == 'b' ? &batch : c == 's' ? &steps : c == 't' ? &threads : NULL;
@@ -79,6 +110,8 @@ int cmd_bench(int argc, char **argv)
             sets[n_sets++] = optarg;
         } else if (c == 'j') {
             json = 1;
+        } else if (c == 'p') {
+            sample = 1;
         } else if (dst) {
             if (parse_long(optarg, &v) || v < 1 || v > 1000000) {
                 ffvae_error("bench: expected a positive integer, got '%s'", optarg);
@@ -148,13 +181,19 @@ int cmd_bench(int argc, char **argv)
     double train_gflops = flops / dt * 1e-9;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    double peak_mib = (double)ru.ru_maxrss / 1024.0;
+    double peak_mib = (double)ru.ru_maxrss / 1024.0; /* training's peak, before sampling */
+    double sample_ips = 0, render_s = 0;
+    if (sample && bench_sampling(&m, &r, &sample_ips, &render_s) != 0) {
+        workspace_free(&ws);
+        goto out_images;
+    }
     if (json)
         printf("{\"model\": \"%s\", \"batch\": %d, \"threads\": %d, \"images_per_s\": %.2f, "
                "\"ms_per_step\": %.3f, \"train_gflops\": %.3f, \"sgemm_gflops\": %.3f, "
-               "\"efficiency\": %.4f, \"peak_rss_mib\": %.1f}\n",
+               "\"efficiency\": %.4f, \"peak_rss_mib\": %.1f, \"sample_images_per_s\": %.2f, "
+               "\"render_1024_s\": %.3f}\n",
                cfg.name, B, T, B / dt, dt * 1e3, train_gflops, ceiling,
-               ceiling > 0 ? train_gflops / ceiling : 0.0, peak_mib);
+               ceiling > 0 ? train_gflops / ceiling : 0.0, peak_mib, sample_ips, render_s);
     else
         printf("model: %s  batch %d  pixels/image %d  threads %d  parameters %zu\n"
                "train: %.1f img/s  %.2f ms/step  %.2f GFLOP/s\n"
@@ -164,6 +203,9 @@ int cmd_bench(int argc, char **argv)
                cfg.name, B, ws.Pb, T, model_param_count(&m), B / dt, dt * 1e3, train_gflops,
                ceiling, gemm_rows, cfg.net_width, cfg.net_width, cfg.net_width,
                ceiling > 0 ? train_gflops / ceiling : 0.0, peak_mib);
+    if (sample && !json)
+        printf("sample: %.1f img/s at %dx%d; one 1024x1024 render: %.3f s\n", sample_ips, m.H,
+               m.W, render_s);
     rc = 0;
     workspace_free(&ws);
 out_images:

@@ -93,11 +93,12 @@ mkdir -p "$TMP/dsrun" && cp "$DATA" "$TMP/dsrun/checkpoint.h5"
 expect_fail "a dataset is not a checkpoint" "dsrun/checkpoint.h5: not an ffvae checkpoint" \
     "$FFVAE" train -d "$DATA" -o "$TMP/dsrun" --resume --steps 5
 # --- bench runs and reports every number (speed itself is never asserted) ---
-expect_ok "bench" "$FFVAE" bench -m "$TINY" --steps 2 --threads 1 --set width=16 --json
+expect_ok "bench" "$FFVAE" bench -m "$TINY" --steps 2 --threads 1 --set width=16 --sample --json
 /usr/bin/python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
-keys = ("images_per_s", "ms_per_step", "train_gflops", "sgemm_gflops", "efficiency", "peak_rss_mib")
+keys = ("images_per_s", "ms_per_step", "train_gflops", "sgemm_gflops", "efficiency", "peak_rss_mib",
+        "sample_images_per_s", "render_1024_s")
 sys.exit(0 if all(r[k] > 0 for k in keys) else 1)' "$TMP/out" && ok || fail "bench JSON: $(cat "$TMP/out")"
 expect_fail "bench with a bad --set" "widht" "$FFVAE" bench -m "$TINY" --set widht=3
 finish
