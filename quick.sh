@@ -56,7 +56,7 @@ test)
     # shellcheck disable=SC2086
     ensure_packages $BUILD_PACKAGES $DATA_PACKAGES $TEST_PACKAGES
     ensure_built
-    make -C build check
+    make -C build -j"$(nproc)" check
     ;;
 *)
     echo "usage: ./quick.sh demo | ./quick.sh test" >&2
