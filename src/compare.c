@@ -14,6 +14,7 @@
 #include "model_config.h"
 #include "plot.h"
 #include "render.h"
+#include "spectrum.h"
 #include "train.h"
 #include "util.h"
 
@@ -422,7 +423,7 @@ static int draw_plots(const Comparison *c)
         len += (size_t)snprintf(text + len, cap - len, ",%s", c->cfg[i].name);
     len += (size_t)snprintf(text + len, cap - len, "\n");
     for (int b = 0; b < nb; b++) {
-        len += (size_t)snprintf(text + len, cap - len, "%.6g", (b + 0.5) * 0.5 / nb);
+        len += (size_t)snprintf(text + len, cap - len, "%.6g", spectrum_bin_centre(b, nb));
         for (int i = 0; i <= n; i++)
             len += (size_t)snprintf(text + len, cap - len, ",%.6g", c->radial[(size_t)i * nb + b]);
         len += (size_t)snprintf(text + len, cap - len, "\n");
@@ -568,9 +569,7 @@ int compare_run(const CompareOptions *o)
     float *recon_rows = NULL;
     if (!c.cfg || !c.runs || !sum || check_models(&c) != 0 || claim_output(&c) != 0)
         goto out;
-    int nb = c.ds.test.h / 2 + 1; /* spectrum_bins of a square image; ample otherwise */
-    if (c.ds.test.w / 2 + 1 > nb)
-        nb = c.ds.test.w / 2 + 1;
+    int nb = spectrum_bins(c.ds.test.h, c.ds.test.w); /* what evaluate() reports */
     c.radial = checked_calloc((size_t)(n + 1) * nb, sizeof(double), "spectra");
     size_t img = (size_t)c.ds.test.h * c.ds.test.w * c.ds.test.c;
     recon_rows = checked_calloc((size_t)(n + 1) * FIG_IMAGES, img * sizeof(float), "recon figure");
