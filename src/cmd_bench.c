@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "latent.h"
 #include "model.h"
+#include "parallel.h"
 #include "render.h"
 #include "sweep.h"
 #include "train.h"
@@ -27,7 +28,7 @@ const char cmd_bench_usage[] =
     "  -m, --model FILE   model definition\n"
     "      --batch B      batch size (default: the model's)\n"
     "      --steps N      timed steps (default 20)\n"
-    "      --threads T    OpenBLAS threads (default: all cores)\n"
+    "      --threads T    threads for GEMMs and element-wise passes (default: all cores)\n"
     "      --set KEY=V    change one key of the model (section.key or a bare key, as\n"
     "                     in 'ffvae fit --sweep'), e.g. --set width=512 --set activation=sine\n"
     "      --sample       also time sampling: images/s at the training size (256\n"
@@ -141,15 +142,18 @@ int cmd_bench(int argc, char **argv)
     }
     if (batch)
         cfg.batch = (int)batch;
-    if (threads)
-        openblas_set_num_threads((int)threads);
-    int T = openblas_get_num_threads();
+    /* The ceiling is OpenBLAS's own threaded SGEMM, one call over T threads;
+     * ffvae's steps then split every GEMM over its own T threads (threads_use). */
+    int T = threads > 0 ? (int)threads : openblas_get_num_threads();
+    openblas_set_num_threads(T);
     /* The ceiling first: its buffers are freed before the model's are made, so
      * the peak memory reported is the training step's own. */
     int gemm_rows = cfg.decoder == DECODER_COORD ? cfg.batch * (cfg.pixels ? cfg.pixels
                                                                          : cfg.height * cfg.width)
                                                  : cfg.batch;
     double ceiling = sgemm_gflops(gemm_rows, cfg.net_width, cfg.net_width);
+    if (threads_use(T) < 0)
+        return 1;
 
     Model m;
     Workspace ws;

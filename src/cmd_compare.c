@@ -24,7 +24,7 @@ const char cmd_compare_usage[] =
     "      --steps N         steps per run\n"
     "      --epochs E        epochs per run (default 1)\n"
     "      --seeds K         seeds per model (default 1; 3 gives error bars)\n"
-    "      --threads T       OpenBLAS threads (default: all cores)\n"
+    "      --threads T       threads for GEMMs and element-wise passes (default: all cores)\n"
     "      --eval-images N   test images evaluated per run (default: all)\n";
 
 int cmd_compare(int argc, char **argv)

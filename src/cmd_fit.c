@@ -31,7 +31,7 @@ const char cmd_fit_usage[] =
     "      --sweep KEY=V1,V2,...  fit each model at each value; KEY is section.key or\n"
     "                       a bare key, searched in [encoding], [network], [training], ...\n"
     "                       (so sigma is [encoding] sigma)\n"
-    "      --threads T      OpenBLAS threads (default: all cores)\n"
+    "      --threads T      threads for GEMMs and element-wise passes (default: all cores)\n"
     "\n"
     "OUT_DIR receives target.png, results.csv (run,model,encoding,sweep,value,features,\n"
     "parameters,size,channels,steps,holdout,train_psnr,test_psnr,seconds,freq_power),\n"

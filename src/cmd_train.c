@@ -21,7 +21,7 @@ const char cmd_train_usage[] =
     "      --steps N       train until step N\n"
     "      --epochs E      train E epochs (may be fractional); default 1\n"
     "      --seed S        random seed (default 1)\n"
-    "      --threads T     OpenBLAS threads (default: all cores)\n"
+    "      --threads T     threads for GEMMs and element-wise passes (default: all cores)\n"
     "      --resume        continue the run in RUN_DIR from its checkpoint\n"
     "\n"
     "SIGINT/SIGTERM save a checkpoint and exit with status 130.\n";

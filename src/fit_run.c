@@ -2,7 +2,6 @@
  * first, then one fit per model and sweep value, then the result tables. */
 #include "fit_run.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include "image_grid.h"
 #include "import_images.h"
 #include "model_config.h"
+#include "parallel.h"
 #include "render.h"
 #include "sweep.h"
 #include "util.h"
@@ -277,8 +277,8 @@ int fit_run(const FitOptions *o)
     }
     if (make_dirs(o->out_dir) != 0 || path_join(path, sizeof path, o->out_dir, "target.png") != 0)
         goto done;
-    if (o->threads > 0)
-        openblas_set_num_threads(o->threads);
+    if (threads_use(o->threads) < 0)
+        goto done;
     {
         float *img = checked_malloc((size_t)t.S * t.S, (size_t)t.C * sizeof(float), "target");
         if (!img)

@@ -658,6 +658,7 @@ static void backward_coord(Model *m, Workspace *ws, int B)
     int W = c->net_width, d = m->latent, Pb = ws->Pb, L = c->net_depth;
     size_t rows = (size_t)B * Pb, bd = (size_t)B * d, n = rows * (size_t)W;
     FreeBuffers free_bufs = {.n = 0};
+    float *again = NULL; /* h[0] recomputed for layer 1's weight gradient */
     for (int k = ws->n_pool - 1; k >= L; k--)
         give(&free_bufs, ws->pool[k]);
     if (L > 1)
@@ -681,7 +682,7 @@ static void backward_coord(Model *m, Workspace *ws, int B)
                            ws->dgz, ws->z, tensor_in(m, P, m->film_W[k]), B, d, W);
             add_into(ws->dz, ws->dz_part, bd);
         }
-        float *input = ws->h[k - 1], *again = NULL;
+        float *input = ws->h[k - 1];
         if (k == 1) {
             again = input = take(&free_bufs);
             first_layer(m, ws, B, again, 1);
@@ -690,13 +691,17 @@ static void backward_coord(Model *m, Workspace *ws, int B)
         dense_backward(dh_in, tensor_in(m, G, m->hid_W[k]), NULL, dh, input,
                        tensor_in(m, P, m->hid_W[k]), (int)rows, W, W);
         give(&free_bufs, dh);
-        if (again)
+        if (k == 1)
             give(&free_bufs, again);
         dh = dh_in;
     }
     /* Depth 1 has no spare, but h[0] itself is consumed by now. */
     float *saved = L > 1 ? take(&free_bufs) : ws->h[0];
-    first_layer(m, ws, B, saved, 0);
+    /* ReLU's backward reads h[0] itself, which k = 1 just recomputed into this
+     * very buffer (the stack hands back the last one given); sine's reads the
+     * pre-activation, so it is recomputed. */
+    if (!(c->activation == ACT_RELU && saved == again))
+        first_layer(m, ws, B, saved, 0);
     activate_backward(c, dh, saved, n);
     /* The split first layer: the z term is per image, the γ term per grid pixel. */
     rows_add_backward(ws->dgz, dh, B, Pb, W);

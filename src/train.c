@@ -1,7 +1,6 @@
 /* train.c - the training loop: data order, steps, logging, checkpoints, resume. */
 #include "train.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include "checkpoint.h"
 #include "dataset.h"
 #include "model.h"
+#include "parallel.h"
 #include "util.h"
 
 /* Streams derived from the seed (rng.h); ε and pixel draws use the stored
@@ -358,12 +358,11 @@ int train_run(const TrainOptions *o)
         s.target_steps = (long)ceil(o->epochs * (double)t.steps_per_epoch);
     else if (!o->resume)
         s.target_steps = t.steps_per_epoch; /* one epoch by default */
-    if (o->threads > 0)
-        openblas_set_num_threads(o->threads);
+    int threads_ok = threads_use(o->threads) >= 0;
 
     t.batch = checked_malloc((size_t)c->batch, (size_t)m.P * m.C, "batch images");
     t.order = checked_malloc((size_t)ds.train.n, sizeof(int32_t), "data order");
-    rc = (!t.batch || !t.order) ? -1 : 0;
+    rc = (!threads_ok || !t.batch || !t.order) ? -1 : 0;
     if (rc == 0)
         rc = workspace_create(&t.ws, &m, c->batch, c->pixels, m.H, m.W);
     if (rc == 0)

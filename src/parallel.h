@@ -1,0 +1,38 @@
+/* parallel.h - how many threads work, and a small pool that splits the
+ * element-wise passes (bias, activations, their backward, gathers) over them.
+ * OpenBLAS threads the GEMMs itself; without this pool every other pass of a
+ * step would run on one core while the others wait.
+ *
+ * Workers sleep on a condition variable between jobs: a spinning worker would
+ * take its core from OpenBLAS's threads, which yield while they wait. Jobs are
+ * started only from the program's main thread, one at a time. */
+#ifndef FFVAE_PARALLEL_H
+#define FFVAE_PARALLEL_H
+
+#include <stddef.h>
+
+/* The most parts a job is split into (more threads than this still split
+ * GEMMs in OpenBLAS, but element-wise passes use at most this many). */
+#define PARALLEL_MAX_PARTS 32
+/* Floats of per-part scratch (a partial sum row as wide as the widest layer). */
+#define PARALLEL_SCRATCH_FLOATS 8192
+
+/* Runs items [begin, end) of a job; part is in [0, parts). */
+typedef void (*ParallelFn)(void *job, size_t begin, size_t end, int part);
+
+/* Sets OpenBLAS's thread count to T (T <= 0 keeps OpenBLAS's default, all
+ * cores) and sizes the pool to match. Returns the thread count in use, or -1
+ * (with a message) when a worker thread cannot be started. */
+int threads_use(int T);
+
+/* Splits items [0, n) into contiguous ranges, one per part, and runs fn on
+ * each (part 0 on the calling thread); returns when all are done. Runs fn
+ * once over everything on the calling thread when n < parts · min_per_part.
+ * Returns the number of parts used: 1 ≤ parts ≤ PARALLEL_MAX_PARTS. */
+int parallel_for(size_t n, size_t min_per_part, ParallelFn fn, void *job);
+
+/* Part k's scratch row (PARALLEL_SCRATCH_FLOATS floats), for partial sums a
+ * job reduces after parallel_for returns. */
+float *parallel_scratch(int part);
+
+#endif
