@@ -12,8 +12,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#define FF_PI 3.14159265358979323846
 #define FF_PI_2 1.57079632679489661923
-#define FF_2_PI 0.63661977236758134308
+#define FF_1_PI 0.31830988618379067154
 
 /* 1.5·2^52: adding it to |x| < 2^51 rounds x to an integer in the low mantissa bits. */
 #define FF_ROUND_MAGIC_D 6755399441055744.0
@@ -39,6 +40,16 @@
             statement;                                                      \
     } while (0)
 
+/* Loops that evaluate sin/cos get a second, AVX2 copy chosen at load time
+ * (gcc's target_clones, through an ifunc): 8 floats and 4 doubles per vector
+ * instead of SSE2's 4 and 2. Without FMA the arithmetic, and so the result,
+ * is the same in both copies. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define FF_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define FF_VECTOR_CLONES
+#endif
+
 /* cond ? a : b without control flow: a float ternary followed by arithmetic is
  * not if-converted by gcc without -ffast-math, but integer masks are. */
 static inline float ff_select(uint32_t cond, float a, float b)
@@ -52,64 +63,46 @@ static inline float ff_select(uint32_t cond, float a, float b)
     return v;
 }
 
-/* Splits x = q·π/2 + r with |r| <= π/4. The reduction runs in double, so it
- * stays exact to ~1e-12 for every |x| the float arguments can reach here;
- * the quadrant q mod 4 is read from the low mantissa bits of the rounded
- * value (no float-to-int conversion that could overflow). */
-static inline float ff_reduce_quadrant(float x, uint32_t *quadrant)
+/* sin(kπ + r) = (−1)^k sin r: reduces x + shift (shift 0 for sin, π/2 for
+ * cos) to r with |r| <= π/2 and returns r with the sign of (−1)^k folded in
+ * (so one odd polynomial finishes the job). The reduction runs in double, so
+ * it stays exact to ~1e-12 for every |x| the float arguments can reach here;
+ * k's parity is read from the low mantissa bit of the rounded value (no
+ * float-to-int conversion that could overflow). */
+static inline float ff_reduce_half_turns(float x, double shift)
 {
-    double shifted = (double)x * FF_2_PI + FF_ROUND_MAGIC_D;
-    double k = shifted - FF_ROUND_MAGIC_D;
-    uint64_t bits;
-    memcpy(&bits, &shifted, sizeof bits);
-    *quadrant = (uint32_t)bits & 3u;
-    return (float)((double)x - k * FF_PI_2);
+    double shifted_x = (double)x + shift;
+    double rounded = shifted_x * FF_1_PI + FF_ROUND_MAGIC_D;
+    double k = rounded - FF_ROUND_MAGIC_D;
+    uint64_t k_bits;
+    memcpy(&k_bits, &rounded, sizeof k_bits);
+    float r = (float)(shifted_x - k * FF_PI);
+    uint32_t r_bits;
+    memcpy(&r_bits, &r, sizeof r_bits);
+    r_bits ^= ((uint32_t)k_bits & 1u) << 31; /* odd k: sin(kπ + r) = −sin r = sin(−r) */
+    memcpy(&r, &r_bits, sizeof r);
+    return r;
 }
 
-/* Taylor polynomials on |r| <= π/4: truncation error < 2e-9 for sin (next term
- * r^11/11!) and < 2e-10 for cos (r^12/12!), so float rounding dominates. */
+/* Taylor polynomial of sin on |r| <= π/2 up to r^11: truncation error
+ * < (π/2)^13/13! < 6e-8, below float rounding. One polynomial per value,
+ * where a quadrant reduction needs both a sin and a cos polynomial. */
 static inline float ff_sin_poly(float r)
 {
     float r2 = r * r;
-    return r + r * r2 * (-1.0f / 6 + r2 * (1.0f / 120 + r2 * (-1.0f / 5040 + r2 * (1.0f / 362880))));
-}
-
-static inline float ff_cos_poly(float r)
-{
-    float r2 = r * r;
-    return 1.0f + r2 * (-0.5f + r2 * (1.0f / 24 + r2 * (-1.0f / 720 +
-                  r2 * (1.0f / 40320 + r2 * (-1.0f / 3628800)))));
-}
-
-/* Picks sin r or cos r by quadrant and sets the sign, with integer bit masks
- * rather than branches or ternaries (gcc will not if-convert those here):
- * sin(qπ/2 + r) is, for q = 0..3: sin r, cos r, −sin r, −cos r. */
-static inline float ff_quadrant_select(float sin_r, float cos_r, uint32_t q)
-{
-    uint32_t s_bits, c_bits;
-    memcpy(&s_bits, &sin_r, sizeof s_bits);
-    memcpy(&c_bits, &cos_r, sizeof c_bits);
-    uint32_t take_cos = 0u - (q & 1u);                  /* all ones when q is odd */
-    uint32_t bits = (s_bits & ~take_cos) | (c_bits & take_cos);
-    bits ^= (q & 2u) << 30;                             /* flip the sign bit for q = 2, 3 */
-    float v;
-    memcpy(&v, &bits, sizeof v);
-    return v;
+    return r + r * r2 * (-1.0f / 6 + r2 * (1.0f / 120 + r2 * (-1.0f / 5040 +
+                         r2 * (1.0f / 362880 + r2 * (-1.0f / 39916800)))));
 }
 
 static inline float ff_sin(float x)
 {
-    uint32_t q;
-    float r = ff_reduce_quadrant(x, &q);
-    return ff_quadrant_select(ff_sin_poly(r), ff_cos_poly(r), q);
+    return ff_sin_poly(ff_reduce_half_turns(x, 0.0));
 }
 
-/* cos x = sin(x + π/2): the quadrant moves on by one. */
+/* cos x = sin(x + π/2), the shift added in double. */
 static inline float ff_cos(float x)
 {
-    uint32_t q;
-    float r = ff_reduce_quadrant(x, &q);
-    return ff_quadrant_select(ff_sin_poly(r), ff_cos_poly(r), q + 1u);
+    return ff_sin_poly(ff_reduce_half_turns(x, FF_PI_2));
 }
 
 /* e^x for float x: x = k·ln2 + r with |r| <= ln2/2 (Cody-Waite split of ln 2),

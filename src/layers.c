@@ -196,7 +196,7 @@ static void relu_backward_part(void *arg, size_t i0, size_t i1, int part)
     FF_ELEMENTWISE(i, n, dx[i] = ff_select(y[i] > 0.0f, dy[i], 0.0f));
 }
 
-static void sine_forward_part(void *arg, size_t i0, size_t i1, int part)
+FF_VECTOR_CLONES static void sine_forward_part(void *arg, size_t i0, size_t i1, int part)
 {
     const FlatJob *j = arg;
     float *y = j->out + i0, w0 = j->w0;
@@ -206,7 +206,7 @@ static void sine_forward_part(void *arg, size_t i0, size_t i1, int part)
     FF_ELEMENTWISE(i, n, y[i] = ff_sin(w0 * x[i]));
 }
 
-static void sine_backward_part(void *arg, size_t i0, size_t i1, int part)
+FF_VECTOR_CLONES static void sine_backward_part(void *arg, size_t i0, size_t i1, int part)
 {
     const FlatJob *j = arg;
     float *dx = j->out + i0, w0 = j->w0;
@@ -216,7 +216,7 @@ static void sine_backward_part(void *arg, size_t i0, size_t i1, int part)
     FF_ELEMENTWISE(i, n, dx[i] = dy[i] * w0 * ff_cos(w0 * x[i]));
 }
 
-static void sin_part(void *arg, size_t i0, size_t i1, int part)
+FF_VECTOR_CLONES static void sin_part(void *arg, size_t i0, size_t i1, int part)
 {
     const FlatJob *j = arg;
     float *y = j->out + i0;
@@ -226,7 +226,7 @@ static void sin_part(void *arg, size_t i0, size_t i1, int part)
     FF_ELEMENTWISE(i, n, y[i] = ff_sin(x[i]));
 }
 
-static void cos_part(void *arg, size_t i0, size_t i1, int part)
+FF_VECTOR_CLONES static void cos_part(void *arg, size_t i0, size_t i1, int part)
 {
     const FlatJob *j = arg;
     float *y = j->out + i0;
@@ -425,7 +425,7 @@ void bias_relu_forward(float *y, const float *bias, const float *s, int B, int P
     parallel_for((size_t)B * P, min_rows(W), bias_relu_part, &j);
 }
 
-static void bias_sine_part(void *arg, size_t r0, size_t r1, int part)
+FF_VECTOR_CLONES static void bias_sine_part(void *arg, size_t r0, size_t r1, int part)
 {
     const FusedJob *j = arg;
     float shift[FUSED_MAX_WIDTH], w0 = j->w0;
@@ -463,7 +463,7 @@ static void relu_backward_bias_part(void *arg, size_t r0, size_t r1, int part)
     }
 }
 
-static void sine_backward_bias_part(void *arg, size_t r0, size_t r1, int part)
+FF_VECTOR_CLONES static void sine_backward_bias_part(void *arg, size_t r0, size_t r1, int part)
 {
     const FusedJob *j = arg;
     size_t n = (size_t)j->W;

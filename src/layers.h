@@ -28,7 +28,7 @@ void sine_forward(float *y, const float *x, float w0, size_t n);
 void sine_backward(float *dx, const float *dy, const float *x, float w0, size_t n);
 
 /* Vectorisable sin / cos over arrays, accurate to 2e-6 absolute against libm
- * for |x| <= 1e4 (range-reduced by 2π in double, then a polynomial). */
+ * for |x| <= 1e4 (reduced by multiples of π in double, then one odd polynomial). */
 void vec_sin(float *y, const float *x, size_t n);
 void vec_cos(float *y, const float *x, size_t n);
 

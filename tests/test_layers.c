@@ -389,7 +389,8 @@ START_TEST(vec_sin_cos_are_accurate)
         x[i] = (float)(-2 * M_PI + 4 * M_PI * (double)i / (double)(n - 1));
     double sweep = max_error_against_libm(x, n, s, c);
 
-    /* the floats nearest each quadrant boundary k·π/4, |k| <= 4000 */
+    /* the floats nearest every k·π/4, |k| <= 4000: the reduction boundaries (odd
+     * multiples of π/2) and the zeros of sin and cos are among them */
     size_t m = 0;
     for (int k = -4000; k <= 4000; k++) {
         float b = (float)(k * M_PI / 4);
@@ -397,7 +398,7 @@ START_TEST(vec_sin_cos_are_accurate)
     }
     double edges = max_error_against_libm(x, m, s, c);
 
-    printf("vec_sin/vec_cos max abs error: |x|<=1e4 %.3g, [-2pi,2pi] %.3g, quadrant edges %.3g\n",
+    printf("vec_sin/vec_cos max abs error: |x|<=1e4 %.3g, [-2pi,2pi] %.3g, k*pi/4 edges %.3g\n",
            wide, sweep, edges);
     ck_assert_double_le(wide, 2e-6);
     ck_assert_double_le(sweep, 2e-6);
