@@ -3,6 +3,7 @@
 
 #include <cblas.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -89,14 +90,20 @@ int threads_use(int T)
         return parts;
     stop_workers();
     pool.start_generation = pool.generation;
-    for (int k = 1; k < parts; k++) {
-        int err = pthread_create(&pool.workers[k], NULL, worker_main, (void *)(intptr_t)k);
-        if (err != 0) {
-            ffvae_error("cannot start worker thread %d of %d: %s", k + 1, parts, strerror(err));
-            pool.parts = k; /* the ones started so far are joined here */
-            stop_workers();
-            return -1;
-        }
+    /* Workers block every signal (they inherit the mask), so SIGINT and
+     * SIGTERM reach the main thread, whose handler asks training to stop. */
+    sigset_t all, saved;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &saved);
+    int err = 0, k = 1;
+    for (; k < parts && err == 0; k++)
+        err = pthread_create(&pool.workers[k], NULL, worker_main, (void *)(intptr_t)k);
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    if (err != 0) {
+        ffvae_error("cannot start worker thread %d of %d: %s", k, parts, strerror(err));
+        pool.parts = k - 1; /* the ones started so far are joined here */
+        stop_workers();
+        return -1;
     }
     pool.parts = parts;
     return parts;
