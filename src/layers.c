@@ -498,3 +498,34 @@ void sine_backward_bias(float *dx, float *db, const float *dy, const float *pre,
     FusedJob j = {.y = dx, .db = db, .dy = dy, .saved = pre, .w0 = w0, .W = W};
     run_backward_bias(sine_backward_bias_part, &j, N);
 }
+
+typedef struct {
+    float *dx;
+    const float *dy, *g, *s;
+    const int32_t *pix;
+    float w0;
+    int P, W;
+} GatherSineJob;
+
+FF_VECTOR_CLONES static void gather_sine_backward_part(void *arg, size_t r0, size_t r1,
+                                                       int part)
+{
+    const GatherSineJob *j = arg;
+    size_t n = (size_t)j->W;
+    float w0 = j->w0;
+    (void)part;
+    for (size_t r = r0; r < r1; r++) {
+        size_t src = j->pix ? (size_t)j->pix[r] : r % (size_t)j->P;
+        const float *gr = j->g + src * n, *sr = j->s + r / (size_t)j->P * n;
+        const float *dyr = j->dy + r * n;
+        float *dxr = j->dx + r * n;
+        FF_ELEMENTWISE(w, n, dxr[w] = dyr[w] * w0 * ff_cos(w0 * (gr[w] + sr[w])));
+    }
+}
+
+void gather_sine_backward(float *dx, const float *dy, const float *g, const int32_t *pix,
+                          const float *s, float w0, int B, int P, int W)
+{
+    GatherSineJob j = {dx, dy, g, s, pix, w0, P, W};
+    parallel_for((size_t)B * P, min_rows(W), gather_sine_backward_part, &j);
+}

@@ -58,6 +58,11 @@ void bias_relu_forward(float *y, const float *bias, const float *s, int B, int P
 void bias_sine_forward(float *y, float *pre, const float *bias, const float *s, float w0,
                        int B, int P, int W);
 void relu_backward_bias(float *dx, float *db, const float *dy, const float *y, size_t N, int W);
+/* The split first layer's sine backward without its stored pre-activation:
+ *   dx[b*P + p] = dy · w0 · cos(w0 · (g[pix[b*P + p]] + s[b]))   (pix NULL: g[p])
+ * equal to rows_gather_forward, rows_add_forward, then sine_backward; dx may equal dy. */
+void gather_sine_backward(float *dx, const float *dy, const float *g, const int32_t *pix,
+                          const float *s, float w0, int B, int P, int W);
 void sine_backward_bias(float *dx, float *db, const float *dy, const float *pre, float w0,
                         size_t N, int W);
 

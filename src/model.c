@@ -514,19 +514,14 @@ static void bias_activate(const ModelConfig *c, float *h, float *pre, const floa
         bias_relu_forward(h, bias, s, B, P, W); /* pre == h: ReLU runs in place */
 }
 
-/* The split first layer into buf: gx gathered per pixel plus gz per image
- * (which holds the bias), then the activation (as_output 1) — or, as_output 0,
- * what its backward reads: the pre-activation for sine, the output for ReLU.
- * No GEMM, so backward recomputes it rather than keeping it. */
-static void first_layer(const Model *m, const Workspace *ws, int B, float *buf, int as_output)
+/* The split first layer's output into buf: gx gathered per pixel plus gz per
+ * image (which holds the bias), then the activation. No GEMM, so backward
+ * recomputes it rather than keeping it. */
+static void first_layer(const Model *m, const Workspace *ws, int B, float *buf)
 {
     const ModelConfig *c = &m->cfg;
-    int W = c->net_width;
-    rows_gather_forward(buf, ws->gx, ws->pix, B, ws->Pb, W);
-    if (as_output || c->activation == ACT_RELU)
-        bias_activate(c, buf, buf, NULL, ws->gz, B, ws->Pb, W); /* in place */
-    else
-        rows_add_forward(buf, ws->gz, B, ws->Pb, W);
+    rows_gather_forward(buf, ws->gx, ws->pix, B, ws->Pb, c->net_width);
+    bias_activate(c, buf, buf, NULL, ws->gz, B, ws->Pb, c->net_width); /* in place */
 }
 
 static void decode_coord(const Model *m, Workspace *ws, int B)
@@ -538,7 +533,7 @@ static void decode_coord(const Model *m, Workspace *ws, int B)
 
     dense_forward(ws->gx, ws->gamma, tensor_in(m, P, m->in_Wx), NULL, ws->P_grid, m->E, W);
     dense_forward(ws->gz, ws->z, tensor_in(m, P, m->in_Wz), tensor_in(m, P, m->in_b), B, d, W);
-    first_layer(m, ws, B, ws->h[0], 1);
+    first_layer(m, ws, B, ws->h[0]);
 
     for (int k = 1; k < c->net_depth; k++) {
         float *pre = pre_of(ws, k);
@@ -685,7 +680,7 @@ static void backward_coord(Model *m, Workspace *ws, int B)
         float *input = ws->h[k - 1];
         if (k == 1) {
             again = input = take(&free_bufs);
-            first_layer(m, ws, B, again, 1);
+            first_layer(m, ws, B, again);
         }
         float *dh_in = take(&free_bufs);
         dense_backward(dh_in, tensor_in(m, G, m->hid_W[k]), NULL, dh, input,
@@ -695,14 +690,19 @@ static void backward_coord(Model *m, Workspace *ws, int B)
             give(&free_bufs, again);
         dh = dh_in;
     }
-    /* Depth 1 has no spare, but h[0] itself is consumed by now. */
-    float *saved = L > 1 ? take(&free_bufs) : ws->h[0];
-    /* ReLU's backward reads h[0] itself, which k = 1 just recomputed into this
-     * very buffer (the stack hands back the last one given); sine's reads the
-     * pre-activation, so it is recomputed. */
-    if (!(c->activation == ACT_RELU && saved == again))
-        first_layer(m, ws, B, saved, 0);
-    activate_backward(c, dh, saved, n);
+    if (c->activation == ACT_SINE) {
+        /* Sine's backward reads the pre-activation gx[pixel] + gz[image],
+         * formed on the fly in the same pass rather than stored. */
+        gather_sine_backward(dh, dh, ws->gx, ws->pix, ws->gz, c->omega0, B, Pb, W);
+    } else {
+        /* Depth 1 has no spare, but h[0] itself is consumed by now. ReLU's
+         * backward reads h[0], which k = 1 just recomputed into the buffer the
+         * stack hands back (the last one given). */
+        float *saved = L > 1 ? take(&free_bufs) : ws->h[0];
+        if (saved != again)
+            first_layer(m, ws, B, saved);
+        relu_backward(dh, dh, saved, n);
+    }
     /* The split first layer: the z term is per image, the γ term per grid pixel. */
     rows_add_backward(ws->dgz, dh, B, Pb, W);
     dense_backward(ws->dz_part, tensor_in(m, G, m->in_Wz), tensor_in(m, G, m->in_b), ws->dgz,

@@ -773,6 +773,26 @@ START_TEST(fused_row_passes_match_plain_loops)
     relu_backward_bias(dx, NULL, dx, ref, (size_t)B * P, W);
     for (size_t i = 0; i < n; i++)
         ck_assert_float_eq(dx[i], ref[i] > 0 ? dy[i] : 0.0f);
+
+    /* the first layer's sine backward equals gather, add, then sine_backward,
+     * for every pixel (pix NULL) and for gathered pixels, also in place */
+    enum { P_FULL = 7 };
+    float *g = new_floats((size_t)P_FULL * W), *chain = new_floats(n);
+    fill_uniform(g, (size_t)P_FULL * W, -2, 2);
+    int32_t pix[B * P];
+    for (int r = 0; r < B * P; r++)
+        pix[r] = (r * 3 + 1) % P_FULL; /* repeats, as random pixels may */
+    for (int gathered = 0; gathered < 2; gathered++) {
+        const int32_t *which = gathered ? pix : NULL;
+        rows_gather_forward(chain, g, which, B, P, W);
+        rows_add_forward(chain, s, B, P, W);
+        sine_backward(chain, dy, chain, w0, n);
+        memcpy(dx, dy, n * sizeof *dx);
+        gather_sine_backward(dx, dx, g, which, s, w0, B, P, W);
+        for (size_t i = 0; i < n; i++)
+            ck_assert_float_eq(dx[i], chain[i]);
+    }
+    free(g), free(chain);
     free(pre), free(bias), free(s), free(y), free(pre2), free(ref), free(dy), free(dx), free(db);
 }
 END_TEST

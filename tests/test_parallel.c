@@ -190,6 +190,8 @@ static size_t run_all_passes(const Inputs *in, float *out)
     o += 2 * W;
     relu_backward_bias(o, fused_db, in->dy, in->saved, ROWS, W), o += N_ELEM;
     sine_backward_bias(o, fused_db + W, in->dy, in->saved, 3.0f, ROWS, W), o += N_ELEM;
+    gather_sine_backward(o, in->dy, in->g, in->pix, in->s, 3.0f, B, P, W), o += N_ELEM;
+    gather_sine_backward(o, in->dy, in->g, NULL, in->s, 3.0f, B, P, W), o += N_ELEM;
     return (size_t)(o - out);
 }
 
