@@ -5,6 +5,7 @@
 #include "dataset.h"
 #include "model_config.h"
 
+#include "check_run.h"
 #include <check.h>
 #include <hdf5.h>
 #include <stdio.h>
@@ -190,9 +191,5 @@ int main(void)
     tcase_add_test(tc, damaged_and_foreign_files_are_refused);
     tcase_add_test(tc, failed_save_keeps_the_previous_file);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return run_suite(s);
 }

@@ -1,6 +1,7 @@
 /* test_compare.c - the report's summaries and verdict on fixed metric tables. */
 #include "compare.h"
 
+#include "check_run.h"
 #include <check.h>
 #include <math.h>
 #include <string.h>
@@ -90,9 +91,5 @@ int main(void)
     tcase_add_test(tc, no_winner_within_the_spread);
     tcase_add_test(tc, one_seed_draws_no_conclusion);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return run_suite(s);
 }

@@ -3,6 +3,7 @@
  * and the encoding width. */
 #include "model_config.h"
 
+#include "check_run.h"
 #include <check.h>
 #include <glob.h>
 #include <math.h>
@@ -715,9 +716,5 @@ int main(void)
     tcase_add_test(tc, set_checks_values_and_keeps_the_config_on_error);
     tcase_add_test(tc, encoding_dim_follows_the_encoding);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

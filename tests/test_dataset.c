@@ -6,6 +6,7 @@
 #include "idx.h"
 #include "util.h"
 
+#include "check_run.h"
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -543,9 +544,5 @@ int main(void)
     tcase_add_test(tc, idx_reads_valid_files);
     tcase_add_test(tc, idx_refuses_broken_files);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return run_suite(s);
 }

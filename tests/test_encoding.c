@@ -3,6 +3,7 @@
 #include "encoding.h"
 #include "util.h"
 
+#include "check_run.h"
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -273,9 +274,5 @@ int main(void)
     tcase_add_test(tc, spectrum_frequencies_follow_the_power);
     tcase_add_test(tc, spectrum_frequencies_refuse_a_flat_spectrum);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return run_suite(s);
 }

@@ -6,6 +6,7 @@
 #include "rng.h"
 #include "sweep.h"
 
+#include "check_run.h"
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -197,9 +198,5 @@ static Suite *fit_suite(void)
 
 int main(void)
 {
-    SRunner *r = srunner_create(fit_suite());
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return run_suite(fit_suite());
 }

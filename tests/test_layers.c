@@ -6,6 +6,7 @@
 #include "losses.h"
 #include "rng.h"
 
+#include "check_run.h"
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -818,9 +819,5 @@ int main(void)
     tcase_add_test(tc, reparam_matches_reference_and_finite_differences);
     tcase_add_test(tc, fused_row_passes_match_plain_loops);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return run_suite(s);
 }

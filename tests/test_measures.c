@@ -5,6 +5,7 @@
 #include "rng.h"
 #include "spectrum.h"
 
+#include "check_run.h"
 #include <check.h>
 #include <dirent.h>
 #include <math.h>
@@ -547,9 +548,5 @@ int main(void)
     tcase_add_test(tc, accumulator_gives_the_mean_spectrum);
     tcase_add_test(tc, grid_png_has_the_documented_layout);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return run_suite(s);
 }

@@ -13,6 +13,7 @@
 #include "model_config.h"
 #include "render.h"
 
+#include "check_run.h"
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -351,9 +352,5 @@ int main(void)
     tcase_add_test(tc, split_first_layer_equals_concatenation);
     tcase_add_test(tc, subsampling_all_pixels_matches_full);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return run_suite(s);
 }

@@ -10,6 +10,7 @@
 #include "parallel.h"
 #include "rng.h"
 
+#include "check_run.h"
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -226,9 +227,5 @@ int main(void)
     tcase_add_test(tc, parallel_for_runs_every_item_once);
     tcase_add_test(tc, split_passes_match_one_thread);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return run_suite(s);
 }

@@ -5,6 +5,7 @@
 #include "model.h"
 #include "model_config.h"
 
+#include "check_run.h"
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -121,9 +122,5 @@ int main(void)
     TCase *tc = tcase_create("pytorch");
     tcase_add_loop_test(tc, matches_pytorch, 0, (int)(sizeof cases / sizeof cases[0]));
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return run_suite(s);
 }

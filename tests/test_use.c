@@ -9,6 +9,7 @@
 #include "render.h"
 #include "spectrum.h"
 
+#include "check_run.h"
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -284,9 +285,5 @@ int main(void)
     tcase_add_test(tc, identical_images_give_ssim_one_and_infinite_psnr);
     tcase_add_test(tc, evaluate_matches_an_independent_recomputation);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return run_suite(s);
 }

@@ -2,6 +2,7 @@
 #include "rng.h"
 #include "util.h"
 
+#include "check_run.h"
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -123,9 +124,5 @@ int main(void)
     tcase_add_test(tc, parse_numbers_rejects_junk);
     tcase_add_test(tc, output_file_is_atomic);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return run_suite(s);
 }
