@@ -1,18 +1,17 @@
-/* parallel.h - how many threads work, and a small pool that splits the
- * element-wise passes (bias, activations, their backward, gathers) over them.
- * OpenBLAS threads the GEMMs itself; without this pool every other pass of a
- * step would run on one core while the others wait.
+/* parallel.h - how many threads work, and a small pool that splits each GEMM
+ * (by output rows, one single-threaded OpenBLAS call per slice) and each
+ * element-wise pass (bias, activations, their backward, gathers) over them.
+ * OpenBLAS's own threads are not used: they spin with sched_yield between
+ * calls and took the cores from the element-wise passes.
  *
- * Workers sleep on a condition variable between jobs: a spinning worker would
- * take its core from OpenBLAS's threads, which yield while they wait. Jobs are
- * started only from the program's main thread, one at a time. */
+ * Workers sleep on a condition variable between jobs, so an idle pool costs
+ * no CPU. Jobs are started only from the program's main thread, one at a time. */
 #ifndef FFVAE_PARALLEL_H
 #define FFVAE_PARALLEL_H
 
 #include <stddef.h>
 
-/* The most parts a job is split into (more threads than this still split
- * GEMMs in OpenBLAS, but element-wise passes use at most this many). */
+/* The most parts a job is split into: a larger thread count is capped here. */
 #define PARALLEL_MAX_PARTS 32
 /* Floats of per-part scratch (a partial sum row as wide as the widest layer). */
 #define PARALLEL_SCRATCH_FLOATS 8192
@@ -20,9 +19,10 @@
 /* Runs items [begin, end) of a job; part is in [0, parts). */
 typedef void (*ParallelFn)(void *job, size_t begin, size_t end, int part);
 
-/* Sets OpenBLAS's thread count to T (T <= 0 keeps OpenBLAS's default, all
- * cores) and sizes the pool to match. Returns the thread count in use, or -1
- * (with a message) when a worker thread cannot be started. */
+/* Sizes the pool to T threads (T <= 0: OpenBLAS's default, all cores; at
+ * most PARALLEL_MAX_PARTS) and sets OpenBLAS to one thread per call. Returns
+ * the number of threads in use, or -1 (with a message) when a worker thread
+ * cannot be started. */
 int threads_use(int T);
 
 /* Splits items [0, n) into contiguous ranges, one per part, and runs fn on
