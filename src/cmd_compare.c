@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "compare.h"
+#include "train.h"
 #include "util.h"
 
 const char cmd_compare_usage[] =
@@ -17,7 +18,8 @@ const char cmd_compare_usage[] =
     "and writes OUT_DIR/report.md (table, verdict, figures), metrics.csv, and figures\n"
     "(recon.png, samples-M.png, interp-M.png, spectra.png, curves.png) with the data\n"
     "and gnuplot scripts behind them. Runs live in OUT_DIR/runs/M/seedK; run again on\n"
-    "the same OUT_DIR, it skips finished runs and resumes interrupted ones.\n"
+    "the same OUT_DIR, it skips finished runs and resumes interrupted ones. SIGINT or\n"
+    "SIGTERM saves the current run's checkpoint and exits with status 130.\n"
     "\n"
     "  -d, --data FILE       dataset (.h5)\n"
     "  -o, --out DIR         report directory (created if missing)\n"
@@ -86,5 +88,6 @@ int cmd_compare(int argc, char **argv)
     }
     if (!o.steps && !o.epochs)
         o.epochs = 1;
-    return compare_run(&o) == 0 ? 0 : 1;
+    int rc = compare_run(&o);
+    return rc == 0 ? 0 : rc == TRAIN_INTERRUPTED ? TRAIN_INTERRUPTED : 1;
 }

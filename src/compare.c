@@ -582,8 +582,16 @@ int compare_run(const CompareOptions *o)
     for (int i = 0; i < n; i++)
         for (int k = 1; k <= o->seeds; k++) {
             char dir[4096];
-            if (run_dir(dir, sizeof dir, o, c.cfg[i].name, k) != 0 || make_dirs(dir) != 0 ||
-                train_one(&c, i, k, dir, ++index, total) != 0)
+            if (run_dir(dir, sizeof dir, o, c.cfg[i].name, k) != 0 || make_dirs(dir) != 0)
+                goto out;
+            int trained = train_one(&c, i, k, dir, ++index, total);
+            if (trained == TRAIN_INTERRUPTED) {
+                /* The run saved its checkpoint; the same command picks it up. */
+                fprintf(stderr, "ffvae: compare interrupted; run the same command again to "
+                                "resume\n");
+                rc = TRAIN_INTERRUPTED;
+            }
+            if (trained != 0)
                 goto out;
         }
     if (evaluate_runs(&c, recon_rows) != 0)

@@ -68,6 +68,8 @@ typedef struct {
     int progress;
 } CompareOptions;
 
+/* Returns 0 when the report is written, TRAIN_INTERRUPTED when a signal stopped a
+ * run (its checkpoint saved, so the same call resumes), or -1 after an error. */
 int compare_run(const CompareOptions *o);
 
 #endif

@@ -38,6 +38,24 @@ rm -rf "$TMP/r/runs/coords/seed2"
 expect_ok "rerun after losing a run" cmp -o "$TMP/r"
 expect_eq "only the missing run trains" 1 "$(grep -c ': training' "$TMP/out")"
 
+# SIGTERM stops the current run with its checkpoint saved and exits 130; the
+# same command then resumes that run. The program itself goes in the
+# background (a shell function would put a subshell between $! and ffvae).
+"$FFVAE" compare "$TMP/coords.ini" -d "$DATA" --steps 400 --eval-images 64 --threads 1 \
+    -o "$TMP/sig" >"$TMP/sig.out" 2>"$TMP/sig.err" &
+pid=$!
+for _ in $(seq 1 600); do [ -f "$TMP/sig/runs/coords/seed1/checkpoint.h5" ] && break; sleep 0.1; done
+kill -TERM $pid
+wait $pid; status=$?
+expect_eq "SIGTERM exit status" 130 "$status"
+grep -q "run the same command again to resume" "$TMP/sig.err" && ok \
+    || fail "no resume hint: $(cat "$TMP/sig.err")"
+[ -e "$TMP/sig/report.md" ] && fail "an interrupted compare wrote a report" || ok
+expect_ok "resume the interrupted compare" "$FFVAE" compare "$TMP/coords.ini" -d "$DATA" \
+    --steps 400 --eval-images 64 --threads 1 -o "$TMP/sig"
+grep -q "coords seed 1: resuming" "$TMP/out" && ok || fail "the interrupted run did not resume"
+expect_eq "resumed run reached its budget" 400 "$(cut -d, -f3 "$TMP/sig/metrics.csv" | tail -1)"
+
 # Refusals, before any training.
 expect_fail "a different comparison in the output" "holds a different comparison" \
     "$FFVAE" compare "$TMP/fourier.ini" -d "$DATA" --steps 12 -o "$TMP/r"
