@@ -77,14 +77,6 @@ static float *randoms(size_t n, float lo, float hi, uint64_t seed)
     return x;
 }
 
-static float *copy_of(const float *x, size_t n)
-{
-    float *y = malloc(n * sizeof *y);
-    ck_assert_ptr_nonnull(y);
-    memcpy(y, x, n * sizeof *y);
-    return y;
-}
-
 static void assert_identical(const float *a, const float *b, size_t n, const char *what)
 {
     for (size_t i = 0; i < n; i++)
