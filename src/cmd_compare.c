@@ -88,6 +88,5 @@ int cmd_compare(int argc, char **argv)
     }
     if (!o.steps && !o.epochs)
         o.epochs = 1;
-    int rc = compare_run(&o);
-    return rc == 0 ? 0 : rc == TRAIN_INTERRUPTED ? TRAIN_INTERRUPTED : 1;
+    return train_exit_status(compare_run(&o)); /* compare_run reports as train_run does */
 }

@@ -93,6 +93,5 @@ int cmd_train(int argc, char **argv)
         ffvae_error("train: give --steps or --epochs, not both");
         return 2;
     }
-    int rc = train_run(&o);
-    return rc == 0 ? 0 : rc == TRAIN_INTERRUPTED ? TRAIN_INTERRUPTED : 1;
+    return train_exit_status(train_run(&o));
 }

@@ -39,4 +39,10 @@ LossParts train_step(Model *m, Workspace *ws, int B, float beta, const AdamSetti
  * stopped it (checkpoint saved), -1 on error (reported). */
 int train_run(const TrainOptions *o);
 
+/* The process exit status for such a result: 0, TRAIN_INTERRUPTED, or 1. */
+static inline int train_exit_status(int rc)
+{
+    return rc == 0 ? 0 : rc == TRAIN_INTERRUPTED ? TRAIN_INTERRUPTED : 1;
+}
+
 #endif
