@@ -279,7 +279,8 @@ static int train_one(const Comparison *c, int i, int seed, const char *dir, int 
                       .seed = (uint64_t)seed,
                       .threads = o->threads,
                       .resume = resume,
-                      .progress = o->progress};
+                      .progress = o->progress,
+                      .resume_hint = "run the same command again to resume"};
     return train_run(&t);
 }
 
@@ -585,12 +586,8 @@ int compare_run(const CompareOptions *o)
             if (run_dir(dir, sizeof dir, o, c.cfg[i].name, k) != 0 || make_dirs(dir) != 0)
                 goto out;
             int trained = train_one(&c, i, k, dir, ++index, total);
-            if (trained == TRAIN_INTERRUPTED) {
-                /* The run saved its checkpoint; the same command picks it up. */
-                fprintf(stderr, "ffvae: compare interrupted; run the same command again to "
-                                "resume\n");
-                rc = TRAIN_INTERRUPTED;
-            }
+            if (trained == TRAIN_INTERRUPTED)
+                rc = TRAIN_INTERRUPTED; /* train_run said how to continue */
             if (trained != 0)
                 goto out;
         }

@@ -315,8 +315,9 @@ static int train_loop(Trainer *t)
     if (stop_signal) {
         if (checkpoint_save(t->paths.checkpoint, m, s) != 0)
             return -1;
-        fprintf(stderr, "ffvae: interrupted at step %ld; checkpoint saved in %s (continue with "
-                        "--resume)\n", s->step, t->paths.checkpoint);
+        const char *hint = t->o->resume_hint ? t->o->resume_hint : "continue with --resume";
+        fprintf(stderr, "ffvae: interrupted at step %ld; checkpoint saved in %s (%s)\n", s->step,
+                t->paths.checkpoint, hint);
         return TRAIN_INTERRUPTED;
     }
     printf("trained %ld steps in %.1fs (%.0f images/s); run in %s\n", done, wall,

@@ -17,6 +17,7 @@ typedef struct {
     int threads;            /* 0: OpenBLAS's default */
     int resume;
     int progress;           /* 1: a live progress line (terminal), 0: plain log lines */
+    const char *resume_hint; /* how to continue after SIGINT/SIGTERM; NULL: train's --resume */
 } TrainOptions;
 
 #include "adam.h"

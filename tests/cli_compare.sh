@@ -50,6 +50,9 @@ wait $pid; status=$?
 expect_eq "SIGTERM exit status" 130 "$status"
 grep -q "run the same command again to resume" "$TMP/sig.err" && ok \
     || fail "no resume hint: $(cat "$TMP/sig.err")"
+# compare has no --resume option, so train's own hint must not leak through.
+grep -q -- "--resume" "$TMP/sig.err" && fail "compare advised --resume: $(cat "$TMP/sig.err")" \
+    || ok
 [ -e "$TMP/sig/report.md" ] && fail "an interrupted compare wrote a report" || ok
 expect_ok "resume the interrupted compare" "$FFVAE" compare "$TMP/coords.ini" -d "$DATA" \
     --steps 400 --eval-images 64 --threads 1 -o "$TMP/sig"
