@@ -293,36 +293,3 @@ int checkpoint_load(const char *path, Model *m, TrainState *s)
     h5f_close(&f);
     return rc;
 }
-
-int checkpoint_info(const char *path)
-{
-    Model m;
-    TrainState s;
-    if (checkpoint_load(path, &m, &s) != 0)
-        return -1;
-    const ModelConfig *c = &m.cfg;
-    printf("checkpoint  %s\n", path);
-    printf("model       %s%s%s\n", c->name, c->description[0] ? ": " : "", c->description);
-    printf("data        %dx%dx%d images, dataset '%s'\n", c->height, c->width, c->channels,
-           s.dataset);
-    printf("latent      %d, beta %g, %s likelihood\n", c->latent, c->beta,
-           c->likelihood == LIKELIHOOD_GAUSSIAN ? "gaussian" : "bernoulli");
-    if (c->decoder == DECODER_COORD)
-        printf("decoder     coord: encoding %s (%d inputs), %d x %d %s, conditioning %s\n",
-               encoding_name(c->encoding), m.E, c->net_depth, c->net_width,
-               activation_name(c->activation), c->conditioning == COND_FILM ? "film" : "input");
-    else
-        printf("decoder     dense: %d x %d %s\n", c->net_depth, c->net_width,
-               activation_name(c->activation));
-    printf("parameters  %zu\n", model_param_count(&m));
-    printf("step        %ld of %ld (epoch %.3f, %.1f s of training)\n", s.step, s.target_steps,
-           s.epoch, s.seconds);
-    if (s.n_log > 0) {
-        const LogRow *r = &s.log[s.n_log - 1];
-        printf("last loss   %.4f (reconstruction %.4f, KL %.4f) at step %ld\n", r->loss, r->recon,
-               r->kl, r->step);
-    }
-    train_state_free(&s);
-    model_free(&m);
-    return 0;
-}

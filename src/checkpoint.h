@@ -48,7 +48,5 @@ int checkpoint_save(const char *path, const Model *m, const TrainState *s);
 /* Creates *m from the stored config and fills it and *s; s may be NULL to
  * load only the model. Refuses a file that does not match, naming what. */
 int checkpoint_load(const char *path, Model *m, TrainState *s);
-/* `ffvae info` for a checkpoint: model, step, parameter count, dataset. */
-int checkpoint_info(const char *path);
 
 #endif

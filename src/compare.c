@@ -142,11 +142,9 @@ static int check_models(Comparison *c)
         ModelConfig *m = &c->cfg[i];
         if (config_load(m, o->models[i]) != 0)
             return -1;
-        if (m->height != sp->h || m->width != sp->w || m->channels != sp->c) {
-            ffvae_error("%s: model expects %dx%dx%d images, but %s holds %dx%dx%d", o->models[i],
-                        m->height, m->width, m->channels, o->data_path, sp->h, sp->w, sp->c);
+        if (split_check_geometry(sp, m->height, m->width, m->channels, o->models[i],
+                                 o->data_path) != 0)
             return -1;
-        }
         if (m->latent < 1) {
             ffvae_error("%s: [latent] size 0 is a fit network, not a VAE", o->models[i]);
             return -1;

@@ -276,3 +276,13 @@ void dataset_free(Dataset *d)
     d->label_names = NULL;
     d->n_label_names = 0;
 }
+
+int split_check_geometry(const Split *s, int H, int W, int C, const char *model,
+                         const char *data)
+{
+    if (s->h == H && s->w == W && s->c == C)
+        return 0;
+    ffvae_error("%s: model expects %dx%dx%d images, but %s holds %dx%dx%d", model, H, W, C, data,
+                s->h, s->w, s->c);
+    return -1;
+}

@@ -35,4 +35,9 @@ int dataset_write(const Dataset *d, const char *path, int overwrite);
 int dataset_load(Dataset *d, const char *path);
 void dataset_free(Dataset *d);
 
+/* Refuses a split whose images are not H×W×C, as "MODEL: model expects
+ * HxWxC images, but DATA holds hxwxc" (the one place this is checked). */
+int split_check_geometry(const Split *s, int H, int W, int C, const char *model,
+                         const char *data);
+
 #endif

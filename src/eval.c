@@ -23,11 +23,8 @@ void eval_result_free(EvalResult *r)
 int evaluate(EvalResult *r, const Model *m, const Split *s, int n, uint64_t seed)
 {
     memset(r, 0, sizeof *r);
-    if (s->h != m->H || s->w != m->W || s->c != m->C) {
-        ffvae_error("evaluate: model expects %dx%dx%d images, the split holds %dx%dx%d", m->H,
-                    m->W, m->C, s->h, s->w, s->c);
+    if (split_check_geometry(s, m->H, m->W, m->C, "evaluate", "the split") != 0)
         return -1;
-    }
     if (m->latent < 1) {
         ffvae_error("evaluate: the model has no latent code (not a VAE)");
         return -1;

@@ -90,3 +90,20 @@ int image_grid_write_png(const char *path, const float *images, int n, int H, in
     }
     return output_commit(&out);
 }
+
+void images_to_float(float *out, const uint8_t *in, int n, int H, int W, int C, int Hs, int Ws)
+{
+    for (int i = 0; i < n; i++) {
+        const uint8_t *src = in + (size_t)i * H * W * C;
+        float *dst = out + (size_t)i * Hs * Ws * C;
+        for (int y = 0; y < Hs; y++) {
+            int sy = (int)((long)y * H / Hs);
+            for (int x = 0; x < Ws; x++) {
+                int sx = (int)((long)x * W / Ws);
+                for (int c = 0; c < C; c++)
+                    dst[((size_t)y * Ws + x) * C + c] =
+                        src[((size_t)sy * W + sx) * C + c] * (1.0f / 255.0f);
+            }
+        }
+    }
+}

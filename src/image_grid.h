@@ -36,4 +36,8 @@ void image_grid_fill(uint8_t *grid, const float *images, int n, int H, int W, in
 int image_grid_write_png(const char *path, const float *images, int n, int H, int W, int C,
                          int cols, int scale);
 
+/* out[n, Hs, Ws, C] floats in [0, 1] from uint8 images [n, H, W, C],
+ * enlarged (or reduced) by nearest neighbour: out(y, x) = in(y H / Hs, x W / Ws). */
+void images_to_float(float *out, const uint8_t *in, int n, int H, int W, int C, int Hs, int Ws);
+
 #endif

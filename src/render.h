@@ -8,6 +8,10 @@
 
 #include "model.h"
 
+/* Largest side a render accepts (`--size`): 8192² pixels is 256 MiB of
+ * floats per grey image, already more than any figure needs. */
+#define RENDER_MAX_SIZE 8192
+
 /* out[n, Hs, Ws, C] = σ(logits), the model's mean image, for latents z[n, d]
  * (z is ignored when the model has no latent). */
 int render_mean_images(float *out, const Model *m, const float *z, int n, int Hs, int Ws);

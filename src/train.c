@@ -73,11 +73,8 @@ static FILE *open_log(const char *path, const TrainState *s)
 
 static int check_fits(const ModelConfig *c, const Split *sp, const char *model, const char *data)
 {
-    if (c->height != sp->h || c->width != sp->w || c->channels != sp->c) {
-        ffvae_error("%s: model expects %dx%dx%d images, but %s holds %dx%dx%d", model, c->height,
-                    c->width, c->channels, data, sp->h, sp->w, sp->c);
+    if (split_check_geometry(sp, c->height, c->width, c->channels, model, data) != 0)
         return -1;
-    }
     if (sp->n < c->batch) {
         ffvae_error("%s: %d training images, fewer than one batch of %d", data, sp->n, c->batch);
         return -1;

@@ -121,6 +121,15 @@ void output_abort(OutputFile *out)
     out->tmp_path[0] = '\0';
 }
 
+int output_check(const char *path)
+{
+    OutputFile o;
+    if (output_begin(&o, path, 1) != 0)
+        return -1;
+    output_abort(&o); /* nothing was created; this only clears the name */
+    return 0;
+}
+
 int write_file_atomic(const char *path, const char *text)
 {
     OutputFile out;

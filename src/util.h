@@ -35,6 +35,10 @@ int output_commit(OutputFile *out);
 /* Removes the temporary file (safe to call when it was never created). */
 void output_abort(OutputFile *out);
 
+/* Checks that path can be written (existing, writable directory; not a
+ * directory itself) before long work, so a bad path fails fast. */
+int output_check(const char *path);
+
 /* Writes text to path atomically (overwriting), through an OutputFile. */
 int write_file_atomic(const char *path, const char *text);
 

@@ -58,8 +58,8 @@ bad() { # DESCRIPTION PATTERN ARGS...
 bad "missing image" "ffvae: .*missing.png: cannot read image" "$TMP/missing.png" -m "$TG"
 bad "empty image" "ffvae: .*empty.png: cannot read image" "$TMP/empty.png" -m "$TG"
 bad "broken image" "ffvae: .*broken.png: cannot" "$FIXTURES/broken.png" -m "$TG"
-bad "size zero" "ffvae: fit: --size: expected an integer" "$IMG" --size 0 -m "$TG"
-bad "noise zero" "ffvae: fit: --noise: expected an integer" --noise 0 -m "$TG"
+bad "size zero" "ffvae: fit: --size: expected a whole number from 1 to 4096" "$IMG" --size 0 -m "$TG"
+bad "noise zero" "ffvae: fit: --noise: expected a whole number from 1 to 4096" --noise 0 -m "$TG"
 bad "unknown sweep key" "ffvae: --sweep: 'nokey' is not a model key" "$IMG" -m "$TG" --sweep nokey=1,2
 bad "sweep key the model lacks" "cannot sweep \[encoding\] sigma: only the gaussian" "$IMG" -m "$TG" -m "$TN" --sweep sigma=1,2
 bad "sweep value out of range" "ffvae: --sweep.*sigma" "$IMG" -m "$TG" --sweep sigma=1,-2

@@ -197,14 +197,14 @@ expect_exit 2 "unknown option" "unknown option '--bogus'" \
 expect_exit 2 "missing -o" "-o OUT.h5 is required" "$FFVAE" import fashion-mnist
 expect_exit 2 "missing option value" "'--limit' needs a value" \
     "$FFVAE" import fashion-mnist -o "$OUT/x.h5" --limit
-expect_exit 2 "bad --limit" "--limit needs a positive whole number" \
+expect_exit 2 "bad --limit" "--limit: expected a whole number from 1 to" \
     "$FFVAE" import fashion-mnist --limit 0 -o "$OUT/x.h5"
 expect_exit 2 "unknown source" "unknown source 'cifar'" "$FFVAE" import cifar -o "$OUT/x.h5"
 expect_exit 2 "images without --size" "needs --size" \
     "$FFVAE" import images "$FIXTURES/images" -o "$OUT/x.h5"
 expect_exit 2 "--size for IDX" "are for 'import images'" \
     "$FFVAE" import mnist "$FIXTURES/mnist" --size 4 -o "$OUT/x.h5"
-expect_exit 2 "bad --test-fraction" "--test-fraction needs a number in \[0, 1\)" \
+expect_exit 2 "bad --test-fraction" "--test-fraction: expected a number in \[0, 1\)" \
     "$FFVAE" import images "$FIXTURES/images" --size 4 --test-fraction 1 -o "$OUT/x.h5"
 expect_exit 2 "info without a file" "expected one FILE.h5" "$FFVAE" info
 nothing_left "usage errors"

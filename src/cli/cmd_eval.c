@@ -1,10 +1,10 @@
 /* cmd_eval.c - `ffvae eval`: options and output for evaluate() (eval.c). */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd_model.h"
+#include "model_io.h"
 #include "commands.h"
+#include "options.h"
 #include "eval.h"
 #include "util.h"
 
@@ -31,39 +31,27 @@ const char cmd_eval_usage[] =
 
 int cmd_eval(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"data", required_argument, 0, 'd'},  {"split", required_argument, 0, 'p'},
-        {"json", no_argument, 0, 'j'},        {"limit", required_argument, 0, 'l'},
-        {"seed", required_argument, 0, 'S'},  {"spectra", required_argument, 0, 'c'},
-        {0, 0, 0, 0}};
     const char *data = NULL, *split = "test", *spectra = NULL;
-    int json = 0, limit = 0, seed = 1, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:", opts, NULL)) != -1) {
-        int bad = 0;
-        switch (c) {
-        case 'd': data = optarg; break;
-        case 'j': json = 1; break;
-        case 'c': spectra = optarg; break;
-        case 'p':
-            split = optarg;
-            if (strcmp(split, "test") != 0 && strcmp(split, "train") != 0) {
-                ffvae_error("eval: --split: expected test or train, got '%s'", optarg);
-                bad = 1;
-            }
-            break;
-        case 'l': bad = parse_int_option(&limit, "eval", "limit", optarg, 1, 2147483647); break;
-        case 'S': bad = parse_int_option(&seed, "eval", "seed", optarg, 0, 2147483647); break;
-        default: fputs(cmd_eval_usage, stderr); return 2;
-        }
-        if (bad)
-            return 2;
-    }
-    if (optind != argc - 1 || !data) {
-        ffvae_error("eval: CKPT and -d DATA are required (see 'ffvae help eval')");
+    int json = 0, limit = 0;
+    uint64_t seed = 1;
+    const Option opts[] = {
+        OPT_TEXT("data", 'd', &data),
+        OPT_TEXT("split", 0, &split),
+        OPT_FLAG("json", 0, &json),
+        OPT_INT("limit", 0, &limit, 1, MAX_COUNT),
+        OPT_SEED("seed", &seed),
+        OPT_TEXT("spectra", 0, &spectra),
+        OPT_END};
+    int argi = options_parse("eval", cmd_eval_usage, opts, argc, argv);
+    if (argi < 0)
+        return options_exit_status(argi);
+    if (strcmp(split, "test") != 0 && strcmp(split, "train") != 0) {
+        ffvae_error("eval: --split: expected test or train, got '%s'", split);
         return 2;
     }
-    const char *ckpt = argv[optind];
+    if (argi != argc - 1 || !data)
+        return usage_error("eval", "CKPT and -d DATA are required");
+    const char *ckpt = argv[argi];
     char csv[4096];
     if (spectra) {
         snprintf(csv, sizeof csv, "%s", spectra);
@@ -77,21 +65,21 @@ int cmd_eval(int argc, char **argv)
             return 1;
         }
     }
-    if (check_output_path(csv) != 0)
+    if (output_check(csv) != 0)
         return 1;
 
     Model m;
     Dataset ds;
     EvalResult r;
     int rc = 1;
-    if (load_vae(&m, "eval", ckpt) != 0)
+    if (load_vae(&m, ckpt) != 0)
         return 1;
     if (load_fitting_data(&ds, &m, ckpt, data) != 0) {
         model_free(&m);
         return 1;
     }
     const Split *s = strcmp(split, "train") == 0 ? &ds.train : &ds.test;
-    if (evaluate(&r, &m, s, limit, (uint64_t)seed) == 0) {
+    if (evaluate(&r, &m, s, limit, seed) == 0) {
         if (eval_write_spectra(&r, csv) == 0) {
             if (json) {
                 eval_print_json(stdout, &r);

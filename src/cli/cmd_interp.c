@@ -1,12 +1,12 @@
 /* cmd_interp.c - `ffvae interp`: rows of decoded points on the path between
  * two latents (two test images' posterior means, or two prior draws). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd_model.h"
+#include "model_io.h"
 #include "commands.h"
+#include "options.h"
 #include "image_grid.h"
 #include "latent.h"
 #include "render.h"
@@ -57,63 +57,42 @@ bad:
 
 int cmd_interp(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"data", required_argument, 0, 'd'},  {"out", required_argument, 0, 'o'},
-        {"pair", required_argument, 0, 'p'},  {"frames", required_argument, 0, 'f'},
-        {"slerp", no_argument, 0, 'l'},       {"size", required_argument, 0, 's'},
-        {"random", no_argument, 0, 'R'},      {"rows", required_argument, 0, 'r'},
-        {"seed", required_argument, 0, 'S'},  {"scale", required_argument, 0, 'k'},
-        {0, 0, 0, 0}};
     static int pairs[MAX_ROWS][2];
+    const char *pair_args[MAX_ROWS];
+    OptionList pair_list = {pair_args, MAX_ROWS, 0};
     const char *data = NULL, *out = NULL;
-    int n_pairs = 0, frames = 10, slerp = 0, size = 0, random = 0, rows = 0, seed = 1, scale = 1;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:o:", opts, NULL)) != -1) {
-        int bad = 0;
-        switch (c) {
-        case 'd': data = optarg; break;
-        case 'o': out = optarg; break;
-        case 'l': slerp = 1; break;
-        case 'R': random = 1; break;
-        case 'p':
-            if (n_pairs == MAX_ROWS) {
-                ffvae_error("interp: more than %d --pair options", MAX_ROWS);
-                return 2;
-            }
-            bad = parse_pair(pairs[n_pairs++], optarg);
-            break;
-        case 'f': bad = parse_int_option(&frames, "interp", "frames", optarg, 2, 256); break;
-        case 's': bad = parse_size_option(&size, "interp", optarg); break;
-        case 'r': bad = parse_int_option(&rows, "interp", "rows", optarg, 1, MAX_ROWS); break;
-        case 'S': bad = parse_int_option(&seed, "interp", "seed", optarg, 0, 2147483647); break;
-        case 'k': bad = parse_int_option(&scale, "interp", "scale", optarg, 1, 64); break;
-        default: fputs(cmd_interp_usage, stderr); return 2;
-        }
-        if (bad)
+    int frames = 10, slerp = 0, size = 0, random = 0, rows = 0, scale = 1;
+    uint64_t seed = 1;
+    const Option opts[] = {
+        OPT_TEXT("data", 'd', &data),
+        OPT_TEXT("out", 'o', &out),
+        OPT_LIST("pair", 0, &pair_list),
+        OPT_INT("frames", 0, &frames, 2, 256),
+        OPT_FLAG("slerp", 0, &slerp),
+        OPT_INT("size", 0, &size, 1, MAX_RENDER_SIZE),
+        OPT_FLAG("random", 0, &random),
+        OPT_INT("rows", 0, &rows, 1, MAX_ROWS),
+        OPT_SEED("seed", &seed),
+        OPT_INT("scale", 0, &scale, 1, MAX_SCALE),
+        OPT_END};
+    int argi = options_parse("interp", cmd_interp_usage, opts, argc, argv);
+    if (argi < 0)
+        return options_exit_status(argi);
+    int n_pairs = pair_list.n;
+    for (int p = 0; p < n_pairs; p++)
+        if (parse_pair(pairs[p], pair_args[p]) != 0)
             return 2;
-    }
-    if (optind != argc - 1 || !out) {
-        ffvae_error("interp: CKPT and -o OUT.png are required (see 'ffvae help interp')");
-        return 2;
-    }
-    if (random && n_pairs) {
-        ffvae_error("interp: --random interpolates between prior draws; it takes --rows, not --pair");
-        return 2;
-    }
-    if (!random && (!data || n_pairs == 0 || rows)) {
-        ffvae_error("interp: give -d DATA and at least one --pair I,J (or --random [--rows N])");
-        return 2;
-    }
-    const char *ckpt = argv[optind];
-    if (check_output_path(out) != 0)
+    if (argi != argc - 1 || !out)
+        return usage_error("interp", "CKPT and -o OUT.png are required");
+    const char *ckpt = argv[argi];
+    if (output_check(out) != 0)
         return 1;
 
     Model m;
     Dataset ds;
     int have_data = 0, rc = 1;
     float *ends = NULL, *path = NULL, *images = NULL;
-    if (load_vae(&m, "interp", ckpt) != 0)
+    if (load_vae(&m, ckpt) != 0)
         return 1;
     if (!random) {
         if (load_fitting_data(&ds, &m, ckpt, data) != 0)
@@ -142,7 +121,7 @@ int cmd_interp(int argc, char **argv)
     /* ends[2 row + e, d]: the two latents of each row. */
     if (random) {
         Rng r;
-        rng_seed(&r, (uint64_t)seed, 0);
+        rng_seed(&r, seed, 0);
         latent_sample_prior(ends, 2 * n_rows, d, 1.0f, &r);
     } else {
         size_t in_size = (size_t)m.P * C;

@@ -1,11 +1,11 @@
 /* cmd_sample.c - `ffvae sample`: decode prior draws into one PNG grid. */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cmd_model.h"
+#include "model_io.h"
 #include "commands.h"
+#include "options.h"
 #include "image_grid.h"
 #include "latent.h"
 #include "render.h"
@@ -28,47 +28,32 @@ const char cmd_sample_usage[] =
 
 int cmd_sample(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"count", required_argument, 0, 'n'}, {"out", required_argument, 0, 'o'},
-        {"size", required_argument, 0, 's'},  {"temperature", required_argument, 0, 'T'},
-        {"seed", required_argument, 0, 'S'},  {"scale", required_argument, 0, 'k'},
-        {"cols", required_argument, 0, 'c'},  {0, 0, 0, 0}};
     const char *out = NULL;
-    int n = 0, size = 0, scale = 1, cols = 0, seed = 1, c;
-    float temperature = 1.0f;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "n:o:", opts, NULL)) != -1) {
-        int bad = 0;
-        switch (c) {
-        case 'n': bad = parse_int_option(&n, "sample", "count", optarg, 1, 65536); break;
-        case 'o': out = optarg; break;
-        case 's': bad = parse_size_option(&size, "sample", optarg); break;
-        case 'S': bad = parse_int_option(&seed, "sample", "seed", optarg, 0, 2147483647); break;
-        case 'k': bad = parse_int_option(&scale, "sample", "scale", optarg, 1, 64); break;
-        case 'c': bad = parse_int_option(&cols, "sample", "cols", optarg, 1, 65536); break;
-        case 'T':
-            if (parse_float(optarg, &temperature) || !(temperature >= 0) || temperature > 100) {
-                ffvae_error("sample: --temperature: expected 0..100, got '%s'", optarg);
-                bad = 1;
-            }
-            break;
-        default: fputs(cmd_sample_usage, stderr); return 2;
-        }
-        if (bad)
-            return 2;
-    }
-    if (optind != argc - 1 || !out || n < 1) {
-        ffvae_error("sample: CKPT, -n N and -o OUT.png are required (see 'ffvae help sample')");
-        return 2;
-    }
-    const char *ckpt = argv[optind];
+    int n = 0, size = 0, scale = 1, cols = 0;
+    uint64_t seed = 1;
+    double temperature = 1.0;
+    const Option opts[] = {
+        OPT_INT("count", 'n', &n, 1, 65536),
+        OPT_TEXT("out", 'o', &out),
+        OPT_INT("size", 0, &size, 1, MAX_RENDER_SIZE),
+        OPT_NUMBER("temperature", &temperature, 0, 100, 0),
+        OPT_SEED("seed", &seed),
+        OPT_INT("scale", 0, &scale, 1, MAX_SCALE),
+        OPT_INT("cols", 0, &cols, 1, 65536),
+        OPT_END};
+    int argi = options_parse("sample", cmd_sample_usage, opts, argc, argv);
+    if (argi < 0)
+        return options_exit_status(argi);
+    if (argi != argc - 1 || !out || n < 1)
+        return usage_error("sample", "CKPT, -n N and -o OUT.png are required");
+    const char *ckpt = argv[argi];
     if (cols == 0)
         cols = (int)ceil(sqrt((double)n));
-    if (check_output_path(out) != 0)
+    if (output_check(out) != 0)
         return 1;
 
     Model m;
-    if (load_vae(&m, "sample", ckpt) != 0)
+    if (load_vae(&m, ckpt) != 0)
         return 1;
     int Hs = size ? size : m.H, Ws = size ? size : m.W, gh, gw, rc = 1;
     float *z = NULL, *images = NULL;
@@ -80,8 +65,8 @@ int cmd_sample(int argc, char **argv)
     if (!z || !images)
         goto done;
     Rng r;
-    rng_seed(&r, (uint64_t)seed, 0);
-    latent_sample_prior(z, n, m.latent, temperature, &r);
+    rng_seed(&r, seed, 0);
+    latent_sample_prior(z, n, m.latent, (float)temperature, &r);
     if (render_mean_images(images, &m, z, n, Hs, Ws) != 0 ||
         image_grid_write_png(out, images, n, Hs, Ws, m.C, cols, scale) != 0)
         goto done;

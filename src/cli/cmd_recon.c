@@ -1,10 +1,10 @@
 /* cmd_recon.c - `ffvae recon`: test images beside their reconstructions. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cmd_model.h"
+#include "model_io.h"
 #include "commands.h"
+#include "options.h"
 #include "image_grid.h"
 #include "latent.h"
 #include "render.h"
@@ -27,38 +27,28 @@ const char cmd_recon_usage[] =
 
 int cmd_recon(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"data", required_argument, 0, 'd'}, {"count", required_argument, 0, 'n'},
-        {"out", required_argument, 0, 'o'},  {"scale", required_argument, 0, 'k'},
-        {0, 0, 0, 0}};
     const char *data = NULL, *out = NULL;
-    int n = 0, scale = 1, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:n:o:", opts, NULL)) != -1) {
-        int bad = 0;
-        switch (c) {
-        case 'd': data = optarg; break;
-        case 'o': out = optarg; break;
-        case 'n': bad = parse_int_option(&n, "recon", "count", optarg, 1, 2147483647); break;
-        case 'k': bad = parse_int_option(&scale, "recon", "scale", optarg, 1, 64); break;
-        default: fputs(cmd_recon_usage, stderr); return 2;
-        }
-        if (bad)
-            return 2;
-    }
-    if (optind != argc - 1 || !data || !out || n < 1) {
-        ffvae_error("recon: CKPT, -d DATA, -n N and -o OUT.png are required (see 'ffvae help recon')");
-        return 2;
-    }
-    const char *ckpt = argv[optind];
-    if (check_output_path(out) != 0)
+    int n = 0, scale = 1;
+    const Option opts[] = {
+        OPT_TEXT("data", 'd', &data),
+        OPT_INT("count", 'n', &n, 1, MAX_COUNT),
+        OPT_TEXT("out", 'o', &out),
+        OPT_INT("scale", 0, &scale, 1, MAX_SCALE),
+        OPT_END};
+    int argi = options_parse("recon", cmd_recon_usage, opts, argc, argv);
+    if (argi < 0)
+        return options_exit_status(argi);
+    if (argi != argc - 1 || !data || !out || n < 1)
+        return usage_error("recon", "CKPT, -d DATA, -n N and -o OUT.png are required");
+    const char *ckpt = argv[argi];
+    if (output_check(out) != 0)
         return 1;
 
     Model m;
     Dataset ds;
     int rc = 1, have_data = 0;
     float *mu = NULL, *images = NULL, *recon = NULL;
-    if (load_vae(&m, "recon", ckpt) != 0)
+    if (load_vae(&m, ckpt) != 0)
         return 1;
     if (load_fitting_data(&ds, &m, ckpt, data) != 0)
         goto done;

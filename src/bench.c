@@ -1,0 +1,137 @@
+/* bench.c - the training-throughput benchmark (bench.h). */
+#include "bench.h"
+
+#include <cblas.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "latent.h"
+#include "model.h"
+#include "parallel.h"
+#include "render.h"
+#include "train.h"
+#include "util.h"
+
+/* GFLOP/s of C[M, N] = A[M, K]·B[K, N], best of a few timed repetitions. */
+static double sgemm_gflops(int M, int N, int K)
+{
+    float *a = checked_malloc((size_t)M * K, sizeof(float), "sgemm A");
+    float *b = checked_malloc((size_t)K * N, sizeof(float), "sgemm B");
+    float *c = checked_malloc((size_t)M * N, sizeof(float), "sgemm C");
+    double best = 0;
+    if (a && b && c) {
+        for (size_t i = 0; i < (size_t)M * K; i++)
+            a[i] = (float)(i % 7) * 0.1f;
+        for (size_t i = 0; i < (size_t)K * N; i++)
+            b[i] = (float)(i % 5) * 0.1f;
+        for (int rep = 0; rep < 6; rep++) {
+            double t0 = now_seconds();
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, a, K, b, N, 0.0f,
+                        c, N);
+            double dt = now_seconds() - t0;
+            double g = 2.0 * M * N * K / dt * 1e-9;
+            if (rep > 0 && g > best) /* the first call warms caches and threads */
+                best = g;
+        }
+    }
+    free(a);
+    free(b);
+    free(c);
+    return best;
+}
+
+/* Decoding speed: 256 prior draws at the training size, then one 1024×1024
+ * render (coordinate decoders only; a dense decoder has one size). */
+static int bench_sampling(const Model *m, Rng *r, double *images_per_s, double *render_s)
+{
+    enum { N_SAMPLES = 256, BIG = 1024 };
+    size_t pixels = (size_t)N_SAMPLES * m->P > (size_t)BIG * BIG ? (size_t)N_SAMPLES * m->P
+                                                                 : (size_t)BIG * BIG;
+    float *z = checked_malloc(N_SAMPLES, (size_t)m->latent * sizeof(float), "latents");
+    float *img = checked_malloc(pixels, (size_t)m->C * sizeof(float), "rendered images");
+    int rc = (!z || !img) ? -1 : 0;
+    if (rc == 0) {
+        latent_sample_prior(z, N_SAMPLES, m->latent, 1.0f, r);
+        double t0 = now_seconds();
+        rc = render_mean_images(img, m, z, N_SAMPLES, m->H, m->W);
+        *images_per_s = N_SAMPLES / (now_seconds() - t0);
+    }
+    if (rc == 0 && m->cfg.decoder == DECODER_COORD) {
+        double t0 = now_seconds();
+        rc = render_mean_images(img, m, z, 1, BIG, BIG);
+        *render_s = now_seconds() - t0;
+    }
+    free(z);
+    free(img);
+    return rc;
+}
+
+int bench_run(BenchResult *res, const ModelConfig *config, const BenchOptions *o)
+{
+    memset(res, 0, sizeof *res);
+    const ModelConfig cfg = *config;
+    long steps = o->steps > 0 ? o->steps : 1;
+    /* The ceiling is OpenBLAS's own threaded SGEMM, one call over T threads;
+     * ffvae's steps then split every GEMM over its own T threads (threads_use). */
+    int T = o->threads > 0 ? o->threads : openblas_get_num_threads();
+    openblas_set_num_threads(T);
+    /* The ceiling first: its buffers are freed before the model's are made, so
+     * the peak memory reported is the training step's own. */
+    int gemm_rows = cfg.decoder == DECODER_COORD ? cfg.batch * (cfg.pixels ? cfg.pixels
+                                                                         : cfg.height * cfg.width)
+                                                 : cfg.batch;
+    double ceiling = sgemm_gflops(gemm_rows, cfg.net_width, cfg.net_width);
+    if (threads_use(T) < 0)
+        return -1;
+
+    Model m;
+    Workspace ws;
+    if (model_create(&m, &cfg) != 0)
+        return -1;
+    int B = cfg.batch, rc = -1;
+    Rng r;
+    rng_seed(&r, 1, 0);
+    uint8_t *images = checked_malloc((size_t)B, (size_t)m.P * m.C, "synthetic images");
+    if (!images)
+        goto out_model;
+    for (size_t i = 0; i < (size_t)B * m.P * m.C; i++)
+        images[i] = (uint8_t)rng_below(&r, 256);
+    if (model_init_frequencies(&m, images, B, &r) != 0 ||
+        workspace_create(&ws, &m, B, cfg.pixels, m.H, m.W) != 0)
+        goto out_images;
+    model_init_params(&m, &r);
+    workspace_load_images(&ws, &m, images, B);
+
+    AdamSettings adam = adam_settings(&cfg);
+    for (long t = 1; t <= 3; t++)
+        train_step(&m, &ws, B, cfg.beta, &adam, t, &r);
+    double t0 = now_seconds();
+    for (long t = 4; t < 4 + steps; t++)
+        train_step(&m, &ws, B, cfg.beta, &adam, t, &r);
+    double dt = (now_seconds() - t0) / (double)steps;
+
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    res->peak_rss_mib = (double)ru.ru_maxrss / 1024.0; /* training's peak, before sampling */
+    if (o->sample && bench_sampling(&m, &r, &res->sample_images_per_s, &res->render_1024_s) != 0) {
+        workspace_free(&ws);
+        goto out_images;
+    }
+    res->batch = B;
+    res->threads = T;
+    res->pixels = ws.Pb;
+    res->parameters = model_param_count(&m);
+    res->images_per_s = B / dt;
+    res->ms_per_step = dt * 1e3;
+    res->train_gflops = model_step_flops(&m, B, ws.Pb) / dt * 1e-9;
+    res->sgemm_gflops = ceiling;
+    res->gemm_rows = gemm_rows;
+    rc = 0;
+    workspace_free(&ws);
+out_images:
+    free(images);
+out_model:
+    model_free(&m);
+    return rc;
+}

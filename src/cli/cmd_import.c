@@ -1,0 +1,153 @@
+/* cmd_import.c - `ffvae import`: turns Fashion-MNIST / MNIST IDX files or a
+ * folder of images into an ffvae dataset file. */
+#include "commands.h"
+#include "dataset.h"
+#include "import_images.h"
+#include "import_mnist.h"
+#include "options.h"
+#include "util.h"
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char cmd_import_usage[] =
+    "usage: ffvae import fashion-mnist [DIR] -o OUT.h5 [--force] [--limit N]\n"
+    "       ffvae import mnist DIR -o OUT.h5 [--force] [--limit N]\n"
+    "       ffvae import images DIR -o OUT.h5 --size S [--gray] [--test-fraction F]\n"
+    "                           [--seed N] [--force] [--limit N]\n"
+    "\n"
+    "Converts images into an ffvae dataset file (uint8 [N, H, W, C], see README).\n"
+    "\n"
+    "  fashion-mnist  the IDX files of Debian's dataset-fashion-mnist; DIR defaults\n"
+    "                 to " FASHION_MNIST_DIR "\n"
+    "  mnist          MNIST-style IDX files in DIR: train-images-idx3-ubyte,\n"
+    "                 train-labels-idx1-ubyte, t10k-images-idx3-ubyte,\n"
+    "                 t10k-labels-idx1-ubyte, each gzipped (.gz) or not\n"
+    "  images         PNG/JPEG/BMP/TGA files in DIR; the immediate subfolders are\n"
+    "                 the labels (files directly in DIR are unlabelled). Each image\n"
+    "                 is centre-cropped to a square and resized to S x S.\n"
+    "\n"
+    "options:\n"
+    "  -o, --output FILE      the dataset file to write (required)\n"
+    "  -f, --force            replace FILE if it exists\n"
+    "      --limit N          keep at most the first N images of each split (for\n"
+    "                         images: of the sorted file list, before splitting)\n"
+    "      --size S           images: side of the square output images (required)\n"
+    "      --gray             images: one grey channel instead of RGB\n"
+    "      --test-fraction F  images: share of images in the test split (0.1)\n"
+    "      --seed N           images: seed of the train/test split (0)\n"
+    "\n"
+    "The file is written under a temporary name and renamed when complete: a\n"
+    "failed import leaves nothing behind.\n";
+
+typedef struct {
+    const char *kind, *dir, *output;
+    int force, gray, size;
+    long limit;
+    double test_fraction;
+    uint64_t seed;
+    int size_set, gray_set, fraction_set, seed_set;
+} ImportArgs;
+
+/* A usage error of import: the message, then OPTIONS_BAD out of parse_args. */
+#define REFUSE(...) return (usage_error("import", __VA_ARGS__), OPTIONS_BAD)
+
+/* Parses argv into a; returns 0, or OPTIONS_HELP / OPTIONS_BAD. */
+static int parse_args(int argc, char **argv, ImportArgs *a)
+{
+    memset(a, 0, sizeof *a);
+    a->limit = -1;
+    a->test_fraction = 0.1;
+    const Option opts[] = {
+        OPT_TEXT("output", 'o', &a->output),
+        OPT_FLAG("force", 'f', &a->force),
+        OPT_LONG("limit", &a->limit, 1, MAX_COUNT),
+        /* These four say whether they were given: they belong to 'import images'. */
+        {.name = "size", .kind = OPTION_INT, .value = &a->size, .lo = 1, .hi = MAX_IMAGE_SIZE,
+         .given = &a->size_set},
+        {.name = "gray", .kind = OPTION_FLAG, .value = &a->gray, .given = &a->gray_set},
+        {.name = "test-fraction", .kind = OPTION_NUMBER, .value = &a->test_fraction, .lo = 0,
+         .hi = 1, .open = OPEN_HI, .given = &a->fraction_set},
+        {.name = "seed", .kind = OPTION_SEED, .value = &a->seed, .given = &a->seed_set},
+        OPT_END};
+    int argi = options_parse("import", cmd_import_usage, opts, argc, argv);
+    if (argi < 0)
+        return argi;
+    int npos = argc - argi;
+    if (npos < 1)
+        REFUSE("what to import? fashion-mnist, mnist or images");
+    a->kind = argv[argi];
+    a->dir = npos >= 2 ? argv[argi + 1] : NULL;
+    if (npos > 2)
+        REFUSE("unexpected argument '%s'", argv[argi + 2]);
+    int is_images = strcmp(a->kind, "images") == 0;
+    if (!is_images && strcmp(a->kind, "mnist") != 0 && strcmp(a->kind, "fashion-mnist") != 0)
+        REFUSE("unknown source '%s' (fashion-mnist, mnist or images)", a->kind);
+    if (!a->dir && strcmp(a->kind, "fashion-mnist") != 0)
+        REFUSE("import %s needs a DIR", a->kind);
+    if (!a->dir)
+        a->dir = FASHION_MNIST_DIR;
+    if (!a->output)
+        REFUSE("-o OUT.h5 is required");
+    if (is_images && !a->size_set)
+        REFUSE("import images needs --size S");
+    if (!is_images && (a->size_set || a->gray_set || a->fraction_set || a->seed_set))
+        REFUSE("--size, --gray, --test-fraction and --seed are for 'import images', not '%s'",
+                   a->kind);
+    return 0;
+}
+
+/* The last path component of dir, ignoring trailing slashes. */
+static void base_name(char *buf, size_t size, const char *dir)
+{
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    size_t start = n;
+    while (start > 0 && dir[start - 1] != '/')
+        start--;
+    snprintf(buf, size, "%.*s", (int)(n - start), dir + start);
+}
+
+int cmd_import(int argc, char **argv)
+{
+    ImportArgs a;
+    Dataset d;
+    OutputFile check;
+    int rc = parse_args(argc, argv, &a);
+    if (rc != 0)
+        return options_exit_status(rc);
+    double t0 = now_seconds();
+
+    /* Refuse a bad destination before minutes of work, not after. */
+    if (output_begin(&check, a.output, a.force) != 0)
+        return 1;
+    memset(&d, 0, sizeof d);
+    if (strlen(a.dir) >= sizeof d.source) {
+        ffvae_error("%s: path too long", a.dir);
+        return 1;
+    }
+    snprintf(d.source, sizeof d.source, "%s", a.dir);
+    if (strcmp(a.kind, "images") == 0) {
+        ImageImportOptions opt = {a.size, a.gray, (float)a.test_fraction, a.seed, a.limit};
+        base_name(d.name, sizeof d.name, a.dir);
+        if (import_images(&d, a.dir, &opt) != 0)
+            return 1;
+    } else {
+        snprintf(d.name, sizeof d.name, "%s", a.kind);
+        if (import_mnist(&d, a.dir, strcmp(a.kind, "fashion-mnist") == 0, a.limit) != 0) {
+            dataset_free(&d);
+            return 1;
+        }
+    }
+    rc = dataset_write(&d, a.output, a.force);
+    if (rc == 0)
+        printf("imported %s: %d train + %d test images of %dx%dx%d -> %s (%.1f s)\n", d.name,
+               d.train.n, d.test.n, d.train.h, d.train.w, d.train.c, a.output,
+               now_seconds() - t0);
+    dataset_free(&d);
+    return rc == 0 ? 0 : 1;
+}
