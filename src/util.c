@@ -130,21 +130,48 @@ int output_check(const char *path)
     return 0;
 }
 
+FILE *output_open(OutputFile *out, const char *path)
+{
+    if (output_begin(out, path, 1) != 0)
+        return NULL;
+    FILE *f = fopen(out->tmp_path, "w");
+    if (!f) {
+        ffvae_error("%s: cannot write %s: %s", path, out->tmp_path, strerror(errno));
+        output_abort(out);
+    }
+    return f;
+}
+
+int output_close(OutputFile *out, FILE *f)
+{
+    /* A write error (a full disk) can surface at any fputs, or only when the
+     * buffer is flushed by fclose: both are checked before the rename. */
+    int failed = ferror(f);
+    if (fclose(f) != 0)
+        failed = 1;
+    if (failed) {
+        ffvae_error("%s: cannot write: %s", out->path, strerror(errno));
+        output_abort(out);
+        return -1;
+    }
+    return output_commit(out);
+}
+
+void output_discard(OutputFile *out, FILE *f)
+{
+    if (f)
+        fclose(f);
+    output_abort(out);
+}
+
 int write_file_atomic(const char *path, const char *text)
 {
     OutputFile out;
-    if (output_begin(&out, path, 1) != 0)
+    FILE *f = output_open(&out, path);
+    if (!f)
         return -1;
-    FILE *f = fopen(out.tmp_path, "w");
-    int ok = f && fputs(text, f) >= 0;
-    if (f && fclose(f) != 0)
-        ok = 0;
-    if (!ok) {
-        ffvae_error("%s: cannot write: %s", path, strerror(errno));
-        output_abort(&out);
-        return -1;
-    }
-    return output_commit(&out);
+    fputs(text, f);
+    return output_close(&out, f);
 }
 
 int path_exists(const char *path)

@@ -39,6 +39,14 @@ void output_abort(OutputFile *out);
  * directory itself) before long work, so a bad path fails fast. */
 int output_check(const char *path);
 
+/* The same as a stdio stream: output_open (overwriting) returns the
+ * temporary file opened for writing, or NULL after reporting; output_close
+ * closes it and renames it into place only when every write succeeded (0), or
+ * reports and removes it (-1); output_discard drops it on an error path. */
+FILE *output_open(OutputFile *out, const char *path);
+int output_close(OutputFile *out, FILE *f);
+void output_discard(OutputFile *out, FILE *f);
+
 /* Writes text to path atomically (overwriting), through an OutputFile. */
 int write_file_atomic(const char *path, const char *text);
 
