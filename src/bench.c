@@ -12,6 +12,7 @@
 #include "render.h"
 #include "train.h"
 #include "util.h"
+#include "workspace.h"
 
 /* GFLOP/s of C[M, N] = A[M, K]·B[K, N], best of a few timed repetitions. */
 static double sgemm_gflops(int M, int N, int K)

@@ -1,4 +1,5 @@
-/* checkpoint.h - the training state and its HDF5 checkpoint (DESIGN.md):
+/* checkpoint.h - the training state and its HDF5 checkpoint (README.md,
+ * "Checkpoint file"):
  *   /             attrs format="ffvae-checkpoint", version, step, epoch,
  *                 program_version, seed, target_steps, dataset, adam_t
  *   /config       the model's resolved INI text

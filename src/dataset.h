@@ -1,4 +1,4 @@
-/* dataset.h - the ffvae dataset file (DESIGN.md "File formats"):
+/* dataset.h - the ffvae dataset file (README.md, "Dataset file"):
  *   /             attrs format="ffvae-dataset", version=1, name, source
  *   /train/images uint8 [N, H, W, C] chunked, shuffle + deflate
  *   /train/labels int32 [N]

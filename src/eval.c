@@ -10,6 +10,7 @@
 #include "render.h"
 #include "spectrum.h"
 #include "util.h"
+#include "workspace.h"
 
 /* Images per pass: bounds the workspace ([B·P, width] activations). */
 #define EVAL_BATCH 64

@@ -1,4 +1,4 @@
-/* eval.h - the numbers `ffvae eval` reports (and `ffvae compare` will):
+/* eval.h - the numbers `ffvae eval` and every `ffvae compare` run report:
  * negative ELBO, reconstruction MSE / PSNR / SSIM and the blur measures of
  * spectrum.h, computed on one split of a dataset.
  *

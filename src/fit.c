@@ -12,6 +12,7 @@
 #include "render.h"
 #include "train.h"
 #include "util.h"
+#include "workspace.h"
 
 /* Streams derived from the seed: weights and frequencies, and noise images. */
 enum { STREAM_FIT_INIT = 1, STREAM_NOISE = 21 };

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "workspace.h"
 
 void latent_sample_prior(float *z, int n, int d, float temperature, Rng *r)
 {

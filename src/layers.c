@@ -382,8 +382,10 @@ static void row_shift(float *restrict shift, const float *bias, const float *s, 
         shift[w] = (bias ? bias[w] : 0.0f) + (s ? s[w] : 0.0f);
 }
 
-/* The on-stack shift row: the config's widest layer is 8192. */
-#define FUSED_MAX_WIDTH 8192
+/* The fused passes' on-stack shift row holds the widest layer; their bias
+ * gradients reduce partial rows in the pool's scratch, which must too. */
+_Static_assert(PARALLEL_SCRATCH_FLOATS >= MAX_LAYER_WIDTH,
+               "a partial bias-gradient row must fit the pool's scratch");
 
 typedef struct {
     float *y, *pre;          /* forward: output, pre-activation (relu: pre == y) */
@@ -408,7 +410,7 @@ static void shift_for_row(float *shift, size_t *image, const FusedJob *j, size_t
 static void bias_relu_part(void *arg, size_t r0, size_t r1, int part)
 {
     const FusedJob *j = arg;
-    float shift[FUSED_MAX_WIDTH];
+    float shift[MAX_LAYER_WIDTH];
     size_t image = SIZE_MAX, n = (size_t)j->W;
     (void)part;
     for (size_t r = r0; r < r1; r++) {
@@ -428,7 +430,7 @@ void bias_relu_forward(float *y, const float *bias, const float *s, int B, int P
 FF_VECTOR_CLONES static void bias_sine_part(void *arg, size_t r0, size_t r1, int part)
 {
     const FusedJob *j = arg;
-    float shift[FUSED_MAX_WIDTH], w0 = j->w0;
+    float shift[MAX_LAYER_WIDTH], w0 = j->w0;
     size_t image = SIZE_MAX, n = (size_t)j->W;
     (void)part;
     for (size_t r = r0; r < r1; r++) {

@@ -28,7 +28,8 @@ void sine_forward(float *y, const float *x, float w0, size_t n);
 void sine_backward(float *dx, const float *dy, const float *x, float w0, size_t n);
 
 /* Vectorisable sin / cos over arrays, accurate to 2e-6 absolute against libm
- * for |x| <= 1e4 (reduced by multiples of π in double, then one odd polynomial). */
+ * for |x| <= 1e4 (reduced by multiples of π in float with a three-part Cody-Waite π,
+ * then one odd polynomial; fastmath.h). */
 void vec_sin(float *y, const float *x, size_t n);
 void vec_cos(float *y, const float *x, size_t n);
 
@@ -53,7 +54,7 @@ void rows_gather_backward(float *dg, const float *dy, const int32_t *pix, int B,
  *             sine: y = sin(w0·pre) (y may equal pre when pre is not kept)
  *   backward: dx = dy·act'(saved), and db[W] += Σ_rows dx (db may be NULL);
  *             saved is the output y for relu, pre for sine; dx may equal dy. */
-/* W ≤ 8192 (the widest layer a model definition allows). */
+/* W ≤ MAX_LAYER_WIDTH (sizes.h), the widest layer a model definition allows. */
 void bias_relu_forward(float *y, const float *bias, const float *s, int B, int P, int W);
 void bias_sine_forward(float *y, float *pre, const float *bias, const float *s, float w0,
                        int B, int P, int W);

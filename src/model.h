@@ -1,7 +1,7 @@
 /* model.h - the VAE: an MLP encoder to (μ, log σ²), the reparameterised latent z,
  * and a decoder that is either a coordinate network or a dense MLP.
  *
- * Coordinate decoder (DESIGN.md "Data flow"), for B images of P pixel rows:
+ * Coordinate decoder, for B images of P pixel rows:
  *   gx  = γ · Wx                      [P_grid, W]  once per step, on the whole grid
  *   gz  = z · Wz + b0                 [B, W]       once per image
  *   h1  = act(gx[pix] + gz[image])    [B·P, W]     broadcast-add: the split first layer
@@ -64,59 +64,8 @@ size_t model_param_count(const Model *m);
  * the step runs (forward, dx and dW); element-wise work is not counted. */
 double model_step_flops(const Model *m, int B, int Pb);
 
-typedef struct {
-    int B;        /* batch capacity */
-    int Pb;       /* pixel rows per image per step: P, or cfg.pixels when subsampling */
-    int Hg, Wg;   /* the coordinate grid decoded (training size, or a render size) */
-    int P_grid;   /* Hg·Wg */
-    TensorTable layout;
-    float *mem;   /* one arena for every activation and activation gradient */
-    int32_t *pix; /* [B·Pb] sampled pixel indices, or NULL when every pixel is used */
-
-    float *x;       /* [B, P·C] input images in [0, 1] */
-    float *target;  /* [B·Pb, C] the pixels the loss compares (x itself when pix is NULL) */
-    float *enc_h[MODEL_MAX_LAYERS]; /* [B, hidden_k] post-ReLU */
-    float *mu, *logvar, *eps, *z;   /* [B, d] */
-    float *gamma;   /* [P_grid, E] the encoded grid, computed once */
-    float *gx;      /* [P_grid, W] */
-    float *gz;      /* [B, W] (coord) */
-    float *pre[MODEL_MAX_LAYERS];   /* [rows, W] pre-activations (sine only; coord: k ≥ 1) */
-    float *h[MODEL_MAX_LAYERS];     /* [rows, W] activations; rows = B·Pb (coord) or B (dense) */
-    /* The [rows, W] buffers: h[k] = pool[k]; backward reuses each h[k] once it
-     * is consumed, and recomputes the coord decoder's h[0] (a broadcast add, no
-     * GEMM), so a depth-L coord decoder needs max(L, 3) buffers, not L + 2. */
-    float *pool[MODEL_MAX_LAYERS + 2];
-    int n_pool;
-    float *shift;   /* [B, W] FiLM shift scratch */
-    float *logits;  /* [B·Pb, C] (coord) or [B, P·C] (dense) */
-
-    float *dlogits;                 /* like logits */
-    float *dgx;     /* [P_grid, W] */
-    float *dgz;     /* [B, W] */
-    float *dz, *dz_part, *dmu, *dlogvar; /* [B, d] */
-    float *denc_a, *denc_b;         /* [B, widest encoder layer] */
-} Workspace;
-
-/* Sizes a workspace for up to B images. pixels = 0 uses every pixel of the
- * Hg×Wg grid; pixels = N samples N per image per step (training size only).
- * Requires the model's frequencies to be set (γ is computed here). */
-int workspace_create(Workspace *ws, const Model *m, int B, int pixels, int Hg, int Wg);
-void workspace_free(Workspace *ws);
-/* Tiled rendering: in a workspace created for an Hg×Wg grid (every pixel),
- * makes the grid rows row0 .. row0+rows−1 (rows ≤ Hg) of an image H_image
- * pixels high and Wg wide, so model_decode renders that band. */
-int workspace_set_rows(Workspace *ws, const Model *m, int H_image, int row0, int rows);
-/* Makes the grid n arbitrary coordinates v[n, 2] (n ≤ the grid the workspace
- * was created for, every pixel): model_decode then evaluates exactly those
- * points, and the loss compares them with ws->x's first n·C values. `ffvae fit`
- * trains on a fixed pixel subset this way, without decoding the others. */
-int workspace_set_coords(Workspace *ws, const Model *m, const float *v, int n);
-
-/* Loads images (uint8 [B, H, W, C]) into ws->x as floats in [0, 1]. */
-void workspace_load_images(Workspace *ws, const Model *m, const uint8_t *images, int B);
-/* Draws the pixels each image contributes this step and gathers their targets
- * (no-op when every pixel is used). */
-void workspace_sample_pixels(Workspace *ws, const Model *m, int B, Rng *r);
+/* The activations of a forward and backward pass (workspace.h). */
+typedef struct Workspace Workspace;
 
 /* The two halves of the ELBO, summed over the batch (nats). */
 typedef struct {

@@ -12,6 +12,7 @@
  * header, even an empty one, and can reject an unknown section on its own line. */
 #include "model_config.h"
 
+#include "sizes.h"
 #include "util.h"
 
 #include <errno.h>
@@ -77,7 +78,7 @@ static const KeyDesc KEYS[] = {
     {"likelihood", "kind", KEY_ENUM, F(likelihood), NAMES(LIKELIHOOD_NAMES), 0},
     {"likelihood", "sigma", KEY_FLOAT, F(sigma), 0, ANY, OPEN_LO, NULL, 0},
 
-    {"encoder", "hidden", KEY_LIST, F(enc_hidden), 1, 8192, 0, NULL, 0},
+    {"encoder", "hidden", KEY_LIST, F(enc_hidden), 1, MAX_LAYER_WIDTH, 0, NULL, 0},
 
     {"decoder", "kind", KEY_ENUM, F(decoder), NAMES(DECODER_NAMES), 1},
     {"decoder", "conditioning", KEY_ENUM, F(conditioning), NAMES(CONDITIONING_NAMES), 0},
@@ -88,7 +89,7 @@ static const KeyDesc KEYS[] = {
     {"encoding", "frequencies", KEY_INT, F(frequencies), 1, 4096, 0, NULL, 0},
     {"encoding", "top", KEY_FLOAT, F(top), 0, ANY, OPEN_LO, NULL, 0},
 
-    {"network", "width", KEY_INT, F(net_width), 1, 8192, 0, NULL, 1},
+    {"network", "width", KEY_INT, F(net_width), 1, MAX_LAYER_WIDTH, 0, NULL, 1},
     {"network", "depth", KEY_INT, F(net_depth), 1, CONFIG_MAX_LAYERS, 0, NULL, 1},
     {"network", "activation", KEY_ENUM, F(activation), NAMES(ACTIVATION_NAMES), 0},
     {"network", "omega0", KEY_FLOAT, F(omega0), 0, ANY, OPEN_LO, NULL, 0},

@@ -11,10 +11,12 @@
 
 #include <stddef.h>
 
+#include "sizes.h"
+
 /* The most parts a job is split into: a larger thread count is capped here. */
 #define PARALLEL_MAX_PARTS 32
 /* Floats of per-part scratch (a partial sum row as wide as the widest layer). */
-#define PARALLEL_SCRATCH_FLOATS 8192
+#define PARALLEL_SCRATCH_FLOATS MAX_LAYER_WIDTH
 
 /* Runs items [begin, end) of a job; part is in [0, parts). */
 typedef void (*ParallelFn)(void *job, size_t begin, size_t end, int part);

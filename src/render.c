@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "workspace.h"
 
 /* Floats one activation buffer may hold while rendering (128 MiB). */
 #define RENDER_BUDGET ((size_t)32 << 20)

@@ -13,6 +13,7 @@
 #include "model.h"
 #include "parallel.h"
 #include "util.h"
+#include "workspace.h"
 
 /* Streams derived from the seed (rng.h); ε and pixel draws use the stored
  * training stream, so these only need to differ from it and each other. */

@@ -12,6 +12,7 @@
 #include "model.h"
 #include "model_config.h"
 #include "render.h"
+#include "workspace.h"
 
 #include "check_run.h"
 #include <check.h>

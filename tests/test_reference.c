@@ -4,6 +4,7 @@
 #include "h5util.h"
 #include "model.h"
 #include "model_config.h"
+#include "workspace.h"
 
 #include "check_run.h"
 #include <check.h>
