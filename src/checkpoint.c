@@ -42,6 +42,33 @@ static float *buffer_of(const Model *m, int which)
     return which == 0 ? m->params : which == 1 ? m->adam_m : m->adam_v;
 }
 
+enum { READ_ARRAYS, WRITE_ARRAYS };
+
+/* The frequencies and every tensor of the three buffers, read from or
+ * written to their datasets: one walk, so the two directions cannot drift
+ * (reading fills the buffers m points to; m itself is not changed). */
+static int transfer_arrays(H5File *f, const Model *m, int direction)
+{
+    int rc = 0;
+    if (m->F > 0) {
+        size_t dims[2] = {(size_t)m->F, 2};
+        rc = direction == WRITE_ARRAYS ? h5_write(f, "/encoding/B", H5_F32, 2, dims, m->freqs, 0)
+                                       : h5_read(f, "/encoding/B", H5_F32, 2, dims, m->freqs);
+    }
+    for (int which = 0; which < 3 && rc == 0; which++) {
+        for (int i = 0; i < m->table.n && rc == 0; i++) {
+            const Tensor *t = &m->table.t[i];
+            char obj[128];
+            size_t dims[2] = {(size_t)t->rows, (size_t)t->cols};
+            float *data = buffer_of(m, which) + t->offset;
+            snprintf(obj, sizeof obj, "%s/%s", buffer_groups[which], t->name);
+            rc = direction == WRITE_ARRAYS ? h5_write(f, obj, H5_F32, 2, dims, data, 0)
+                                           : h5_read(f, obj, H5_F32, 2, dims, data);
+        }
+    }
+    return rc;
+}
+
 /* ---- save ---------------------------------------------------------------- */
 
 static int write_log(H5File *f, const TrainState *s)
@@ -87,19 +114,8 @@ static int write_contents(H5File *f, const Model *m, const TrainState *s)
     rc = rc ? rc : h5_set_attr_str(f, "/", "program_version", PACKAGE_VERSION);
     rc = rc ? rc : h5_write_text(f, "/config", config);
     free(config);
-    if (rc == 0 && m->F > 0) {
-        size_t dims[2] = {(size_t)m->F, 2};
-        rc = h5_write(f, "/encoding/B", H5_F32, 2, dims, m->freqs, 0);
-    }
-    for (int which = 0; which < 3 && rc == 0; which++) {
-        for (int i = 0; i < m->table.n && rc == 0; i++) {
-            const Tensor *t = &m->table.t[i];
-            char obj[128];
-            size_t dims[2] = {(size_t)t->rows, (size_t)t->cols};
-            snprintf(obj, sizeof obj, "%s/%s", buffer_groups[which], t->name);
-            rc = h5_write(f, obj, H5_F32, 2, dims, buffer_of(m, which) + t->offset, 0);
-        }
-    }
+    if (rc == 0)
+        rc = transfer_arrays(f, m, WRITE_ARRAYS);
     if (rc == 0 && s) {
         rc = h5_set_attr_i64(f, "/", "step", s->step);
         rc = rc ? rc : h5_set_attr_i64(f, "/", "target_steps", s->target_steps);
@@ -256,19 +272,7 @@ static int read_model(H5File *f, Model *m)
     free(text);
     if (rc != 0 || model_create(m, &cfg) != 0)
         return -1;
-    if (m->F > 0) {
-        size_t dims[2] = {(size_t)m->F, 2};
-        rc = h5_read(f, "/encoding/B", H5_F32, 2, dims, m->freqs);
-    }
-    for (int which = 0; which < 3 && rc == 0; which++) {
-        for (int i = 0; i < m->table.n && rc == 0; i++) {
-            const Tensor *t = &m->table.t[i];
-            char obj[128];
-            size_t dims[2] = {(size_t)t->rows, (size_t)t->cols};
-            snprintf(obj, sizeof obj, "%s/%s", buffer_groups[which], t->name);
-            rc = h5_read(f, obj, H5_F32, 2, dims, buffer_of(m, which) + t->offset);
-        }
-    }
+    rc = transfer_arrays(f, m, READ_ARRAYS);
     /* A damaged file can hold NaN that HDF5 reads without complaint. */
     for (size_t i = 0; i < m->table.total && rc == 0; i++)
         if (!isfinite(m->params[i])) {

@@ -296,17 +296,23 @@ void rows_add_forward(float *y, const float *s, int B, int P, int W)
     parallel_for((size_t)B * P, min_rows(W), rows_add_forward_part, &j);
 }
 
+/* out[W] = Σ_k src rows first + k·stride, k < count: an image's rows
+ * (stride 1) or one pixel's row in every image (stride P). */
+static void sum_strided_rows(float *out, const float *src, size_t first, size_t stride,
+                             int count, int W)
+{
+    memset(out, 0, (size_t)W * sizeof *out);
+    for (int k = 0; k < count; k++)
+        add_row(out, src + (first + (size_t)k * stride) * (size_t)W, W);
+}
+
 /* Images [b0, b1): each image's row sum, written by one part. */
 static void rows_add_backward_part(void *arg, size_t b0, size_t b1, int part)
 {
     const RowsJob *j = arg;
     (void)part;
-    for (size_t b = b0; b < b1; b++) {
-        float *ds_row = j->y + b * j->W; // [W]
-        memset(ds_row, 0, (size_t)j->W * sizeof *ds_row);
-        for (int p = 0; p < j->P; p++)
-            add_row(ds_row, j->src + (b * j->P + p) * j->W, j->W);
-    }
+    for (size_t b = b0; b < b1; b++)
+        sum_strided_rows(j->y + b * j->W, j->src, b * j->P, 1, j->P, j->W);
 }
 
 void rows_add_backward(float *ds, const float *dy, int B, int P, int W)
@@ -344,12 +350,8 @@ static void rows_gather_backward_part(void *arg, size_t p0, size_t p1, int part)
 {
     const RowsJob *j = arg;
     (void)part;
-    for (size_t p = p0; p < p1; p++) {
-        float *dg_row = j->y + p * j->W; // [W]
-        memset(dg_row, 0, (size_t)j->W * sizeof *dg_row);
-        for (int b = 0; b < j->B; b++)
-            add_row(dg_row, j->src + ((size_t)b * j->P + p) * j->W, j->W);
-    }
+    for (size_t p = p0; p < p1; p++)
+        sum_strided_rows(j->y + p * j->W, j->src, p, (size_t)j->P, j->B, j->W);
 }
 
 void rows_gather_backward(float *dg, const float *dy, const int32_t *pix, int B, int P,

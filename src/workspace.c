@@ -11,10 +11,22 @@
 static int encode_rows(Workspace *ws, const Model *m, int H_image, int row0, int rows);
 static void encode_coords(Workspace *ws, const Model *m, const float *v, int P);
 
-/* Activation tensors, by role; each gets a slot in the arena's table. */
-static float *slot(Workspace *ws, int idx)
+/* The arena's table, with the Workspace field each row will bind to once
+ * the one buffer exists. */
+typedef struct {
+    TensorTable *table;
+    float **field[TABLE_MAX_TENSORS];
+    int failed; /* a table_add refused (and reported) */
+} Arena;
+
+/* Adds a [rows, cols] activation that *field will point at. */
+static void reserve(Arena *a, float **field, const char *name, size_t rows, size_t cols)
 {
-    return idx < 0 ? NULL : ws->mem + ws->layout.t[idx].offset;
+    int i = table_add(a->table, name, rows, cols);
+    if (i >= 0)
+        a->field[i] = field;
+    else
+        a->failed = 1;
 }
 
 int workspace_create(Workspace *ws, const Model *m, int B, int pixels, int Hg, int Wg)
@@ -38,77 +50,66 @@ int workspace_create(Workspace *ws, const Model *m, int B, int pixels, int Hg, i
     ws->Pb = pixels ? pixels : ws->P_grid;
     size_t rows = coord ? (size_t)B * (size_t)ws->Pb : (size_t)B; /* decoder rows */
     size_t W = (size_t)c->net_width, d = (size_t)m->latent, C = (size_t)m->C;
+    size_t Bs = (size_t)B, grid = (size_t)ws->P_grid;
     size_t out_cols = coord ? C : (size_t)m->P * C;
     int widest = m->latent;
     for (int k = 0; k < c->enc_layers; k++)
         if (c->enc_hidden[k] > widest)
             widest = c->enc_hidden[k];
 
-    TensorTable *L = &ws->layout;
-    table_init(L);
-    int i_x = table_add(L, "x", (size_t)B, (size_t)m->P * C);
-    int i_target = pixels ? table_add(L, "target", rows, C) : -1;
-    int i_enc[MODEL_MAX_LAYERS], enc_layers = m->latent ? c->enc_layers : 0;
-    for (int k = 0; k < enc_layers; k++)
-        i_enc[k] = table_add(L, "enc_h", (size_t)B, (size_t)c->enc_hidden[k]);
-    int i_mu = table_add(L, "mu", (size_t)B, d), i_lv = table_add(L, "logvar", (size_t)B, d);
-    int i_eps = table_add(L, "eps", (size_t)B, d), i_z = table_add(L, "z", (size_t)B, d);
-    int i_gamma = coord ? table_add(L, "gamma", (size_t)ws->P_grid, (size_t)m->E) : -1;
-    int i_gx = coord ? table_add(L, "gx", (size_t)ws->P_grid, W) : -1;
-    int i_gz = coord ? table_add(L, "gz", (size_t)B, W) : -1;
-    int depth = c->net_depth, i_pre[MODEL_MAX_LAYERS], i_pool[MODEL_MAX_LAYERS + 2];
+    Arena a = {&ws->layout, {0}, 0};
+    table_init(a.table);
+    reserve(&a, &ws->x, "x", Bs, (size_t)m->P * C);
+    if (pixels)
+        reserve(&a, &ws->target, "target", rows, C);
+    for (int k = 0; m->latent && k < c->enc_layers; k++)
+        reserve(&a, &ws->enc_h[k], "enc_h", Bs, (size_t)c->enc_hidden[k]);
+    reserve(&a, &ws->mu, "mu", Bs, d);
+    reserve(&a, &ws->logvar, "logvar", Bs, d);
+    reserve(&a, &ws->eps, "eps", Bs, d);
+    reserve(&a, &ws->z, "z", Bs, d);
+    if (coord) {
+        reserve(&a, &ws->gamma, "gamma", grid, (size_t)m->E);
+        reserve(&a, &ws->gx, "gx", grid, W);
+        reserve(&a, &ws->gz, "gz", Bs, W);
+    }
+    int depth = c->net_depth;
     for (int k = 0; k < depth; k++) /* the coord decoder recomputes pre[0] */
-        i_pre[k] = c->activation == ACT_SINE && (k > 0 || !coord) ? table_add(L, "pre", rows, W) : -1;
+        if (c->activation == ACT_SINE && (k > 0 || !coord))
+            reserve(&a, &ws->pre[k], "pre", rows, W);
     ws->n_pool = !coord ? depth + 2 : depth == 1 ? 2 : depth > 3 ? depth : 3;
     for (int k = 0; k < ws->n_pool; k++)
-        i_pool[k] = table_add(L, "h", rows, W);
-    int i_shift = c->conditioning == COND_FILM ? table_add(L, "shift", (size_t)B, W) : -1;
-    int i_logits = table_add(L, "logits", rows, out_cols);
-    int i_dlogits = table_add(L, "dlogits", rows, out_cols);
-    int i_dgx = coord ? table_add(L, "dgx", (size_t)ws->P_grid, W) : -1;
-    int i_dgz = coord ? table_add(L, "dgz", (size_t)B, W) : -1;
-    int i_dz = table_add(L, "dz", (size_t)B, d), i_dzp = table_add(L, "dz_part", (size_t)B, d);
-    int i_dmu = table_add(L, "dmu", (size_t)B, d), i_dlv = table_add(L, "dlogvar", (size_t)B, d);
-    int i_dea = table_add(L, "denc_a", (size_t)B, (size_t)widest);
-    int i_deb = table_add(L, "denc_b", (size_t)B, (size_t)widest);
-    if (i_deb < 0) /* table_add reported; later indices fail once any does */
+        reserve(&a, &ws->pool[k], "h", rows, W);
+    if (c->conditioning == COND_FILM)
+        reserve(&a, &ws->shift, "shift", Bs, W);
+    reserve(&a, &ws->logits, "logits", rows, out_cols);
+    reserve(&a, &ws->dlogits, "dlogits", rows, out_cols);
+    if (coord) {
+        reserve(&a, &ws->dgx, "dgx", grid, W);
+        reserve(&a, &ws->dgz, "dgz", Bs, W);
+    }
+    reserve(&a, &ws->dz, "dz", Bs, d);
+    reserve(&a, &ws->dz_part, "dz_part", Bs, d);
+    reserve(&a, &ws->dmu, "dmu", Bs, d);
+    reserve(&a, &ws->dlogvar, "dlogvar", Bs, d);
+    reserve(&a, &ws->denc_a, "denc_a", Bs, (size_t)widest);
+    reserve(&a, &ws->denc_b, "denc_b", Bs, (size_t)widest);
+    if (a.failed)
         return -1;
 
-    ws->mem = checked_calloc(L->total, sizeof(float), "activations");
+    ws->mem = checked_calloc(a.table->total, sizeof(float), "activations");
     if (pixels)
         ws->pix = checked_malloc(rows, sizeof(int32_t), "pixel indices");
     if (!ws->mem || (pixels && !ws->pix)) {
         workspace_free(ws);
         return -1;
     }
-    ws->x = slot(ws, i_x);
-    ws->target = pixels ? slot(ws, i_target) : ws->x;
-    for (int k = 0; k < enc_layers; k++)
-        ws->enc_h[k] = slot(ws, i_enc[k]);
-    ws->mu = slot(ws, i_mu);
-    ws->logvar = slot(ws, i_lv);
-    ws->eps = slot(ws, i_eps);
-    ws->z = slot(ws, i_z);
-    ws->gamma = slot(ws, i_gamma);
-    ws->gx = slot(ws, i_gx);
-    ws->gz = slot(ws, i_gz);
-    for (int k = 0; k < ws->n_pool; k++)
-        ws->pool[k] = slot(ws, i_pool[k]);
-    for (int k = 0; k < depth; k++) {
-        ws->pre[k] = slot(ws, i_pre[k]);
+    for (int i = 0; i < a.table->n; i++)
+        *a.field[i] = ws->mem + a.table->t[i].offset;
+    if (!pixels)
+        ws->target = ws->x;
+    for (int k = 0; k < depth; k++)
         ws->h[k] = ws->pool[k];
-    }
-    ws->shift = slot(ws, i_shift);
-    ws->logits = slot(ws, i_logits);
-    ws->dlogits = slot(ws, i_dlogits);
-    ws->dgx = slot(ws, i_dgx);
-    ws->dgz = slot(ws, i_dgz);
-    ws->dz = slot(ws, i_dz);
-    ws->dz_part = slot(ws, i_dzp);
-    ws->dmu = slot(ws, i_dmu);
-    ws->dlogvar = slot(ws, i_dlv);
-    ws->denc_a = slot(ws, i_dea);
-    ws->denc_b = slot(ws, i_deb);
 
     /* γ depends only on the grid: compute it once here. */
     if (coord && encode_rows(ws, m, Hg, 0, Hg) != 0) {
