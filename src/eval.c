@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "measures.h"
+#include "model_io.h"
 #include "render.h"
 #include "spectrum.h"
 #include "util.h"
@@ -174,4 +175,26 @@ void eval_print_text(FILE *f, const EvalResult *r)
     fprintf(f, "HF ratio    reconstructions %.4f, samples %.4f (power above 0.25 cycles/pixel, "
                "model / data)\n",
             r->hf_ratio_recon, r->hf_ratio_samples);
+}
+
+int evaluate_checkpoint(EvalResult *r, const char *ckpt, const char *data, int train_split, int n,
+                        uint64_t seed, const char *spectra_path)
+{
+    Model m;
+    Dataset ds;
+    memset(r, 0, sizeof *r);
+    if (load_vae(&m, ckpt) != 0)
+        return -1;
+    if (load_fitting_data(&ds, &m, ckpt, data) != 0) {
+        model_free(&m);
+        return -1;
+    }
+    int rc = evaluate(r, &m, train_split ? &ds.train : &ds.test, n, seed);
+    if (rc == 0 && eval_write_spectra(r, spectra_path) != 0) {
+        eval_result_free(r);
+        rc = -1;
+    }
+    dataset_free(&ds);
+    model_free(&m);
+    return rc;
 }

@@ -42,6 +42,12 @@ typedef struct {
 int evaluate(EvalResult *r, const Model *m, const Split *s, int n, uint64_t seed);
 void eval_result_free(EvalResult *r);
 
+/* `ffvae eval` as a whole: the VAE of checkpoint ckpt on the first n images
+ * of the test split of dataset data (the train split with train_split), the
+ * spectra CSV written to spectra_path. 0, or -1 after reporting. */
+int evaluate_checkpoint(EvalResult *r, const char *ckpt, const char *data, int train_split, int n,
+                        uint64_t seed, const char *spectra_path);
+
 /* CSV "bin,frequency,data,reconstructions,samples", one row per radial bin,
  * frequency = the bin's centre in cycles/pixel; written atomically. */
 int eval_write_spectra(const EvalResult *r, const char *path);

@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "model_io.h"
 #include "commands.h"
 #include "options.h"
 #include "eval.h"
@@ -68,32 +67,17 @@ int cmd_eval(int argc, char **argv)
     if (output_check(csv) != 0)
         return 1;
 
-    Model m;
-    Dataset ds;
     EvalResult r;
-    int rc = 1;
-    if (load_vae(&m, ckpt) != 0)
+    if (evaluate_checkpoint(&r, ckpt, data, strcmp(split, "train") == 0, limit, seed, csv) != 0)
         return 1;
-    if (load_fitting_data(&ds, &m, ckpt, data) != 0) {
-        model_free(&m);
-        return 1;
+    if (json) {
+        eval_print_json(stdout, &r);
+    } else {
+        printf("checkpoint  %s\n", ckpt);
+        printf("split       %s of %s\n", split, data);
+        eval_print_text(stdout, &r);
+        printf("spectra     %s\n", csv);
     }
-    const Split *s = strcmp(split, "train") == 0 ? &ds.train : &ds.test;
-    if (evaluate(&r, &m, s, limit, seed) == 0) {
-        if (eval_write_spectra(&r, csv) == 0) {
-            if (json) {
-                eval_print_json(stdout, &r);
-            } else {
-                printf("checkpoint  %s\n", ckpt);
-                printf("split       %s of %s\n", split, data);
-                eval_print_text(stdout, &r);
-                printf("spectra     %s\n", csv);
-            }
-            rc = 0;
-        }
-        eval_result_free(&r);
-    }
-    dataset_free(&ds);
-    model_free(&m);
-    return rc;
+    eval_result_free(&r);
+    return 0;
 }

@@ -2,7 +2,7 @@
  * folder of images into an ffvae dataset file. */
 #include "commands.h"
 #include "dataset.h"
-#include "import_images.h"
+#include "import.h"
 #include "import_mnist.h"
 #include "options.h"
 #include "util.h"
@@ -100,54 +100,28 @@ static int parse_args(int argc, char **argv, ImportArgs *a)
     return 0;
 }
 
-/* The last path component of dir, ignoring trailing slashes. */
-static void base_name(char *buf, size_t size, const char *dir)
-{
-    size_t n = strlen(dir);
-    while (n > 1 && dir[n - 1] == '/')
-        n--;
-    size_t start = n;
-    while (start > 0 && dir[start - 1] != '/')
-        start--;
-    snprintf(buf, size, "%.*s", (int)(n - start), dir + start);
-}
-
 int cmd_import(int argc, char **argv)
 {
     ImportArgs a;
-    Dataset d;
-    OutputFile check;
     int rc = parse_args(argc, argv, &a);
     if (rc != 0)
         return options_exit_status(rc);
     double t0 = now_seconds();
-
-    /* Refuse a bad destination before minutes of work, not after. */
-    if (output_begin(&check, a.output, a.force) != 0)
+    ImportRequest r = {
+        .source = strcmp(a.kind, "images") == 0  ? IMPORT_IMAGES
+                  : strcmp(a.kind, "mnist") == 0 ? IMPORT_MNIST
+                                                 : IMPORT_FASHION_MNIST,
+        .dir = a.dir,
+        .output = a.output,
+        .force = a.force,
+        .limit = a.limit,
+        .images = {a.size, a.gray, (float)a.test_fraction, a.seed, a.limit},
+    };
+    Dataset d;
+    if (import_dataset(&d, &r) != 0)
         return 1;
-    memset(&d, 0, sizeof d);
-    if (strlen(a.dir) >= sizeof d.source) {
-        ffvae_error("%s: path too long", a.dir);
-        return 1;
-    }
-    snprintf(d.source, sizeof d.source, "%s", a.dir);
-    if (strcmp(a.kind, "images") == 0) {
-        ImageImportOptions opt = {a.size, a.gray, (float)a.test_fraction, a.seed, a.limit};
-        base_name(d.name, sizeof d.name, a.dir);
-        if (import_images(&d, a.dir, &opt) != 0)
-            return 1;
-    } else {
-        snprintf(d.name, sizeof d.name, "%s", a.kind);
-        if (import_mnist(&d, a.dir, strcmp(a.kind, "fashion-mnist") == 0, a.limit) != 0) {
-            dataset_free(&d);
-            return 1;
-        }
-    }
-    rc = dataset_write(&d, a.output, a.force);
-    if (rc == 0)
-        printf("imported %s: %d train + %d test images of %dx%dx%d -> %s (%.1f s)\n", d.name,
-               d.train.n, d.test.n, d.train.h, d.train.w, d.train.c, a.output,
-               now_seconds() - t0);
+    printf("imported %s: %d train + %d test images of %dx%dx%d -> %s (%.1f s)\n", d.name,
+           d.train.n, d.test.n, d.train.h, d.train.w, d.train.c, a.output, now_seconds() - t0);
     dataset_free(&d);
-    return rc == 0 ? 0 : 1;
+    return 0;
 }
