@@ -4,6 +4,7 @@
 #include "model_config.h"
 
 #include "check_run.h"
+#include "testutil.h"
 #include <check.h>
 #include <glob.h>
 #include <math.h>
@@ -91,8 +92,7 @@ static void expect_error(const char *text, const char *want)
 static char *minimal_plus(const char *extra)
 {
     size_t n = strlen(MINIMAL) + strlen(extra) + 1;
-    char *s = malloc(n);
-    ck_assert_ptr_nonnull(s);
+    char *s = alloc_or_fail(n, 1);
     snprintf(s, n, "%s%s", MINIMAL, extra);
     return s;
 }
@@ -494,8 +494,7 @@ START_TEST(cross_field_errors_name_the_key)
                         "[network]\nwidth = 128\ndepth = 3\n"
                         "[decoder]\nkind = dense\n";
     size_t n = strlen(dense) + 64;
-    char *t = malloc(n);
-    ck_assert_ptr_nonnull(t);
+    char *t = alloc_or_fail(n, 1);
     snprintf(t, n, "%sconditioning = film\n", dense);
     expect_error(t, "models/x.ini:12: conditioning film needs kind = coord in [decoder]");
     snprintf(t, n, "%s[encoding]\nkind = gaussian\n", dense);
@@ -600,8 +599,7 @@ START_TEST(write_then_parse_reproduces_the_config)
     long size = ftell(f);
     ck_assert_int_gt(size, 0);
     rewind(f);
-    char *buf = calloc((size_t)size + 1, 1);
-    ck_assert_ptr_nonnull(buf);
+    char *buf = alloc_or_fail((size_t)size + 1, 1);
     ck_assert_int_eq(fread(buf, 1, (size_t)size, f), (size_t)size);
     fclose(f);
     ck_assert_int_eq(config_parse(&back, buf, "t"), 0);

@@ -10,6 +10,7 @@
 #include "spectrum.h"
 
 #include "check_run.h"
+#include "testutil.h"
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -24,13 +25,6 @@
 #endif
 
 #define FMNIST_TEST_IMAGES "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
-
-static void *alloc_or_fail(size_t n, size_t size)
-{
-    void *p = calloc(n, size);
-    ck_assert_ptr_nonnull(p);
-    return p;
-}
 
 static double norm(const float *v, int d)
 {
