@@ -104,17 +104,10 @@ static void expect_error_plus(const char *extra, const char *want)
     free(text);
 }
 
-static const char *srcdir(void)
-{
-    const char *s = getenv("SRCDIR");
-    ck_assert_msg(s != NULL && *s, "SRCDIR is not set: run through make check");
-    return s;
-}
-
 static void load_model(ModelConfig *c, const char *file)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/models/%s", srcdir(), file);
+    srcdir_path(path, sizeof path, "models/%s", file);
     ck_assert_msg(config_load(c, path) == 0, "%s does not load", path);
 }
 
@@ -123,7 +116,7 @@ static void load_model(ModelConfig *c, const char *file)
 START_TEST(every_shipped_model_parses_and_round_trips)
 {
     char pattern[4096];
-    snprintf(pattern, sizeof pattern, "%s/models/*.ini", srcdir());
+    srcdir_path(pattern, sizeof pattern, "models/*.ini");
     glob_t g;
     ck_assert_int_eq(glob(pattern, 0, NULL, &g), 0);
     ck_assert_uint_ge(g.gl_pathc, 7);
@@ -257,7 +250,7 @@ END_TEST
 START_TEST(readme_documents_every_key)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/models/README.md", srcdir());
+    srcdir_path(path, sizeof path, "models/README.md");
     FILE *f = fopen(path, "r");
     ck_assert_msg(f != NULL, "cannot open %s", path);
     static char readme[1 << 16];

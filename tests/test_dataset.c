@@ -7,6 +7,7 @@
 #include "util.h"
 
 #include "check_run.h"
+#include "testutil.h"
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -57,8 +58,7 @@ static int count_files(void)
 
 static void fixture(char *buf, size_t size, const char *name)
 {
-    const char *src = getenv("SRCDIR");
-    snprintf(buf, size, "%s/tests/fixtures/%s", src ? src : ".", name);
+    srcdir_path(buf, size, "tests/fixtures/%s", name);
 }
 
 /* stderr capture, to check what an error message says. */

@@ -8,4 +8,9 @@
 /* calloc that fails the test when it returns NULL; count 0 still gives a block. */
 void *alloc_or_fail(size_t count, size_t size);
 
+/* Writes $SRCDIR/<relative, printf-formatted> into buf and returns buf; SRCDIR
+ * must be set (make check sets it). */
+__attribute__((format(printf, 3, 4)))
+const char *srcdir_path(char *buf, size_t size, const char *relative_format, ...);
+
 #endif
