@@ -6,6 +6,7 @@
 #include "model_config.h"
 
 #include "check_run.h"
+#include "testutil.h"
 #include <check.h>
 #include <hdf5.h>
 #include <stdio.h>
@@ -14,19 +15,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[64], path[128];
+static char dir[256], path[300];
 
 static void setup(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/ffvae-ckpt-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    tmpdir_make(dir, sizeof dir, "ckpt");
     snprintf(path, sizeof path, "%s/checkpoint.h5", dir);
 }
 
 static void teardown(void)
 {
-    unlink(path);
-    rmdir(dir);
+    tmpdir_remove(dir);
 }
 
 /* A small model with frequencies, random parameters, moments and a log. */
@@ -162,7 +161,7 @@ START_TEST(failed_save_keeps_the_previous_file)
     Model m;
     TrainState s;
     make_state(&m, &s);
-    char missing[200];
+    char missing[320];
     snprintf(missing, sizeof missing, "%s/no/such/dir/checkpoint.h5", dir);
     ck_assert_int_eq(checkpoint_save(missing, &m, &s), -1);
     ck_assert_int_eq(checkpoint_save(path, &m, &s), 0);

@@ -9,51 +9,16 @@
 #include "check_run.h"
 #include "testutil.h"
 #include <check.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static char tmpdir[256];
-
-static void make_tmpdir(void)
-{
-    snprintf(tmpdir, sizeof tmpdir, "%s/ffvae-dataset-XXXXXX",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void remove_tmpdir(void)
-{
-    DIR *d = opendir(tmpdir);
-    struct dirent *e;
-    char p[600];
-    while (d && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-            snprintf(p, sizeof p, "%s/%s", tmpdir, e->d_name);
-            unlink(p);
-        }
-    }
-    if (d)
-        closedir(d);
-    rmdir(tmpdir);
-}
+static char tmpdir[256]; /* this test's directory (tmpdir_make) */
 
 static void tmp_path(char *buf, size_t size, const char *name)
 {
     snprintf(buf, size, "%s/%s", tmpdir, name);
-}
-
-static int count_files(void)
-{
-    DIR *d = opendir(tmpdir);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
 }
 
 static void fixture(char *buf, size_t size, const char *name)
@@ -97,7 +62,7 @@ static const char *capture_end(void)
 
 START_TEST(h5_round_trip_of_every_kind)
 {
-    make_tmpdir();
+    tmpdir_make(tmpdir, sizeof tmpdir, "dataset");
     char path[600];
     tmp_path(path, sizeof path, "kinds.h5");
     H5File f;
@@ -174,13 +139,13 @@ START_TEST(h5_round_trip_of_every_kind)
     ck_assert_int_eq(h5_attr_exists(&f, "/", "nope"), 0);
     ck_assert_int_eq(h5_attr_exists(&f, "/no/such", "format"), 0);
     ck_assert_int_eq(h5f_close(&f), 0);
-    remove_tmpdir();
+    tmpdir_remove(tmpdir);
 }
 END_TEST
 
 START_TEST(h5_refuses_mismatches_naming_file_and_object)
 {
-    make_tmpdir();
+    tmpdir_make(tmpdir, sizeof tmpdir, "dataset");
     char path[600];
     tmp_path(path, sizeof path, "m.h5");
     H5File f;
@@ -263,13 +228,13 @@ START_TEST(h5_refuses_mismatches_naming_file_and_object)
     ck_assert_int_eq(h5_get_attr_i64(&f, "/", "n", &v), 0);
     ck_assert_int_eq(v, 1);
     ck_assert_int_eq(h5f_close(&f), 0);
-    remove_tmpdir();
+    tmpdir_remove(tmpdir);
 }
 END_TEST
 
 START_TEST(h5_open_refuses_missing_and_foreign_files)
 {
-    make_tmpdir();
+    tmpdir_make(tmpdir, sizeof tmpdir, "dataset");
     char path[600];
     H5File f;
     tmp_path(path, sizeof path, "absent.h5");
@@ -296,7 +261,7 @@ START_TEST(h5_open_refuses_missing_and_foreign_files)
     ck_assert_int_eq(rc, -1);
     ck_assert_has(msg, "nodir/x.h5: cannot create HDF5 file");
     ck_assert_int_eq(h5f_close(&f), 0); /* safe after a failed create */
-    remove_tmpdir();
+    tmpdir_remove(tmpdir);
 }
 END_TEST
 
@@ -336,7 +301,7 @@ static void free_made(Dataset *d)
 
 START_TEST(dataset_round_trip)
 {
-    make_tmpdir();
+    tmpdir_make(tmpdir, sizeof tmpdir, "dataset");
     char path[600];
     tmp_path(path, sizeof path, "d.h5");
     Dataset d, r;
@@ -373,7 +338,7 @@ START_TEST(dataset_round_trip)
     ck_assert_int_eq(r.test.n, 0);
     ck_assert_int_eq(r.test.h, 3);
     dataset_free(&r);
-    ck_assert_int_eq(count_files(), 1); /* no temporary file left */
+    ck_assert_int_eq(dir_entry_count(tmpdir), 1); /* no temporary file left */
     d.n_label_names = 2;
     d.test.n = 2;
 
@@ -386,9 +351,9 @@ START_TEST(dataset_round_trip)
     ck_assert_int_eq(rc, -1);
     ck_assert_has(msg, "test images are 3x2x1, train images 3x2x3");
     ck_assert_int_eq(path_exists(path), 0);
-    ck_assert_int_eq(count_files(), 1);
+    ck_assert_int_eq(dir_entry_count(tmpdir), 1);
     free_made(&d);
-    remove_tmpdir();
+    tmpdir_remove(tmpdir);
 }
 END_TEST
 
@@ -441,7 +406,7 @@ static void expect_refused(const char *breakage, const char *part)
 
 START_TEST(dataset_refuses_foreign_files)
 {
-    make_tmpdir();
+    tmpdir_make(tmpdir, sizeof tmpdir, "dataset");
     char path[600];
     Dataset d;
     tmp_path(path, sizeof path, "ok.h5");
@@ -467,7 +432,7 @@ START_TEST(dataset_refuses_foreign_files)
     const char *msg = capture_end();
     ck_assert_int_eq(rc, -1);
     ck_assert_has(msg, "plain.txt: not an HDF5 file");
-    remove_tmpdir();
+    tmpdir_remove(tmpdir);
 }
 END_TEST
 
@@ -510,11 +475,11 @@ static void expect_idx_error(const char *name, int ndims, const char *part)
     char path[600];
     IdxArray a;
     fixture(path, sizeof path, name);
-    make_tmpdir();
+    tmpdir_make(tmpdir, sizeof tmpdir, "dataset");
     capture_begin();
     int rc = idx_read(&a, path, ndims, -1);
     const char *msg = capture_end();
-    remove_tmpdir();
+    tmpdir_remove(tmpdir);
     ck_assert_msg(rc == -1, "%s was accepted", name);
     ck_assert_has(msg, path);
     ck_assert_has(msg, part);

@@ -6,8 +6,8 @@
 #include "spectrum.h"
 
 #include "check_run.h"
+#include "testutil.h"
 #include <check.h>
-#include <dirent.h>
 #include <math.h>
 #include <stb_image.h>
 #include <stdio.h>
@@ -411,17 +411,6 @@ END_TEST
 
 /* ---- image grid --------------------------------------------------------- */
 
-static int dir_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-    closedir(d);
-    return n;
-}
-
 /* Pixel value of image i at (y, x, c) in the test images below, and the
  * byte it must become: (k + 0.6) / 255 rounds up to k + 1 (truncating would
  * give k). */
@@ -495,8 +484,8 @@ static void check_grid(const char *dir, int C)
 
 START_TEST(grid_png_has_the_documented_layout)
 {
-    char dir[] = "/tmp/ffvae-grid-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[256];
+    tmpdir_make(dir, sizeof dir, "grid");
     check_grid(dir, 1);
     check_grid(dir, 3);
 
@@ -520,14 +509,14 @@ START_TEST(grid_png_has_the_documented_layout)
     /* A missing directory fails and leaves nothing anywhere. */
     snprintf(path, sizeof path, "%s/missing/grid.png", dir);
     ck_assert_int_eq(image_grid_write_png(path, one, 1, 2, 2, 1, 1, 1), -1);
-    ck_assert_int_eq(dir_entries(dir), 0);
+    ck_assert_int_eq(dir_entry_count(dir), 0);
     /* Unsupported channel counts and bad layouts fail before writing. */
     snprintf(path, sizeof path, "%s/bad.png", dir);
     ck_assert_int_eq(image_grid_write_png(path, one, 1, 1, 2, 2, 1, 1), -1);
     ck_assert_int_eq(image_grid_write_png(path, one, 1, 2, 2, 1, 0, 1), -1);
     ck_assert_int_eq(image_grid_write_png(path, one, 1, 2, 2, 1, 1, 100000), -1);
-    ck_assert_int_eq(dir_entries(dir), 0);
-    rmdir(dir);
+    ck_assert_int_eq(dir_entry_count(dir), 0);
+    tmpdir_remove(dir);
 }
 END_TEST
 

@@ -1,10 +1,14 @@
 /* testutil.c - the helpers of testutil.h. */
+#define _XOPEN_SOURCE 700 /* nftw and its FTW_* flags */
 #include "testutil.h"
 
 #include <check.h>
+#include <dirent.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void *alloc_or_fail(size_t count, size_t size)
 {
@@ -25,4 +29,37 @@ const char *srcdir_path(char *buf, size_t size, const char *relative_format, ...
     va_end(ap);
     ck_assert_msg(m >= 0 && (size_t)m < size - (size_t)n, "path under %s too long", src);
     return buf;
+}
+
+void tmpdir_make(char *dir, size_t size, const char *tag)
+{
+    const char *tmp = getenv("TMPDIR");
+    int n = snprintf(dir, size, "%s/ffvae-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", tag);
+    ck_assert(n > 0 && (size_t)n < size);
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st, (void)type, (void)ftw;
+    return remove(path);
+}
+
+void tmpdir_remove(const char *dir)
+{
+    /* Depth first, so each directory is empty when its turn comes; links are
+     * removed, not followed. */
+    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int dir_entry_count(const char *dir)
+{
+    DIR *d = opendir(dir);
+    ck_assert_msg(d != NULL, "cannot open directory %s", dir);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
 }

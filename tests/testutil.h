@@ -13,4 +13,14 @@ void *alloc_or_fail(size_t count, size_t size);
 __attribute__((format(printf, 3, 4)))
 const char *srcdir_path(char *buf, size_t size, const char *relative_format, ...);
 
+/* Makes a fresh directory $TMPDIR/ffvae-<tag>-XXXXXX (TMPDIR defaults to /tmp)
+ * for a test's files and writes its path into dir. */
+void tmpdir_make(char *dir, size_t size, const char *tag);
+
+/* Removes dir and everything below it (the end of tmpdir_make). */
+void tmpdir_remove(const char *dir);
+
+/* How many entries dir holds, "." and ".." aside. */
+int dir_entry_count(const char *dir);
+
 #endif
