@@ -38,26 +38,6 @@ static void random_blocks(float *img, int H, int W, int C, int block, uint64_t s
     free(levels);
 }
 
-/* out = box blur of img with a (2 radius + 1)^2 window, edges clamped. */
-static void box_blur(float *out, const float *img, int H, int W, int C, int radius)
-{
-    for (int y = 0; y < H; y++)
-        for (int x = 0; x < W; x++)
-            for (int c = 0; c < C; c++) {
-                double sum = 0;
-                int count = 0;
-                for (int dy = -radius; dy <= radius; dy++)
-                    for (int dx = -radius; dx <= radius; dx++) {
-                        int yy = y + dy, xx = x + dx;
-                        yy = yy < 0 ? 0 : yy >= H ? H - 1 : yy;
-                        xx = xx < 0 ? 0 : xx >= W ? W - 1 : xx;
-                        sum += img[(yy * W + xx) * C + c];
-                        count++;
-                    }
-                out[(y * W + x) * C + c] = (float)(sum / count);
-            }
-}
-
 static void add_noise(float *out, const float *img, int n, float sigma, uint64_t seed)
 {
     Rng r;

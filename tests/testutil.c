@@ -63,3 +63,22 @@ int dir_entry_count(const char *dir)
     closedir(d);
     return n;
 }
+
+void box_blur(float *out, const float *img, int H, int W, int C, int radius)
+{
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++)
+            for (int c = 0; c < C; c++) {
+                double sum = 0;
+                int count = 0;
+                for (int dy = -radius; dy <= radius; dy++)
+                    for (int dx = -radius; dx <= radius; dx++) {
+                        int yy = y + dy, xx = x + dx;
+                        yy = yy < 0 ? 0 : yy >= H ? H - 1 : yy;
+                        xx = xx < 0 ? 0 : xx >= W ? W - 1 : xx;
+                        sum += img[(yy * W + xx) * C + c];
+                        count++;
+                    }
+                out[(y * W + x) * C + c] = (float)(sum / count);
+            }
+}

@@ -23,4 +23,8 @@ void tmpdir_remove(const char *dir);
 /* How many entries dir holds, "." and ".." aside. */
 int dir_entry_count(const char *dir);
 
+/* out[H, W, C] = the mean of img over a (2 radius + 1)² window per channel,
+ * edges clamped: a known blur to measure against. */
+void box_blur(float *out, const float *img, int H, int W, int C, int radius);
+
 #endif
