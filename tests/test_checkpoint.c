@@ -31,17 +31,13 @@ static void teardown(void)
 /* A small model with frequencies, random parameters, moments and a log. */
 static void make_state(Model *m, TrainState *s)
 {
-    ModelConfig c;
     const char *text = "[data]\nheight = 6\nwidth = 5\nchannels = 3\n[latent]\nsize = 4\n"
                        "[encoder]\nhidden = 9\n[decoder]\nkind = coord\nconditioning = film\n"
                        "[encoding]\nkind = gaussian\nfeatures = 7\nsigma = 2\n"
                        "[network]\nwidth = 8\ndepth = 3\n";
-    ck_assert_int_eq(config_parse(&c, text, "test"), 0);
-    ck_assert_int_eq(model_create(m, &c), 0);
     Rng r;
     rng_seed(&r, 5, 0);
-    ck_assert_int_eq(model_init_frequencies(m, NULL, 0, &r), 0);
-    model_init_params(m, &r);
+    build_model(m, text, NULL, 0, &r);
     for (int t = 0; t < m->table.n; t++) /* tensors only: alignment gaps stay zero */
         for (size_t i = 0; i < tensor_size(&m->table.t[t]); i++) {
             m->adam_m[m->table.t[t].offset + i] = rng_normal(&r);

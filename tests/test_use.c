@@ -171,17 +171,13 @@ END_TEST
 /* A small coordinate model at 28×28 with random weights. */
 static void small_model(Model *m, const uint8_t *images, int n)
 {
-    ModelConfig c;
     const char *text = "[data]\nheight = 28\nwidth = 28\nchannels = 1\n"
                        "[latent]\nsize = 4\n[encoder]\nhidden = 16\n"
                        "[decoder]\nkind = coord\n[encoding]\nkind = gaussian\nfeatures = 8\n"
                        "sigma = 3\n[network]\nwidth = 16\ndepth = 2\n";
-    ck_assert_int_eq(config_parse(&c, text, "test"), 0);
-    ck_assert_int_eq(model_create(m, &c), 0);
     Rng r;
     rng_seed(&r, 11, 0);
-    ck_assert_int_eq(model_init_frequencies(m, images, n, &r), 0);
-    model_init_params(m, &r);
+    build_model(m, text, images, n, &r);
 }
 
 START_TEST(evaluate_matches_an_independent_recomputation)

@@ -1,5 +1,6 @@
 /* testutil.c - the helpers of testutil.h. */
 #define _XOPEN_SOURCE 700 /* nftw and its FTW_* flags */
+#include "model.h"
 #include "testutil.h"
 
 #include <check.h>
@@ -81,4 +82,13 @@ void box_blur(float *out, const float *img, int H, int W, int C, int radius)
                     }
                 out[(y * W + x) * C + c] = (float)(sum / count);
             }
+}
+
+void build_model(Model *m, const char *config_text, const uint8_t *images, int n_images, Rng *r)
+{
+    ModelConfig c;
+    ck_assert_int_eq(config_parse(&c, config_text, "test"), 0);
+    ck_assert_int_eq(model_create(m, &c), 0);
+    ck_assert_int_eq(model_init_frequencies(m, images, n_images, r), 0);
+    model_init_params(m, r);
 }

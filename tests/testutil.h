@@ -27,4 +27,10 @@ int dir_entry_count(const char *dir);
  * edges clamped: a known blur to measure against. */
 void box_blur(float *out, const float *img, int H, int W, int C, int radius);
 
+#ifdef FFVAE_MODEL_H /* for the tests that include model.h (before this header) */
+/* Creates m from config_text, then draws its frequencies (from images[n_images];
+ * NULL and 0 where the encoding needs none) and its parameters from r. */
+void build_model(Model *m, const char *config_text, const uint8_t *images, int n_images, Rng *r);
+#endif
+
 #endif
