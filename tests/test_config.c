@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* The smallest valid model: only the required keys. */
 static const char *MINIMAL = "[data]\nheight = 28\nwidth = 28\nchannels = 1\n"
@@ -60,20 +59,9 @@ static const char *config_diff(const ModelConfig *a, const ModelConfig *b)
 static int parse_capture(ModelConfig *c, const char *text, const char *origin, char *err,
                          size_t size)
 {
-    fflush(stderr);
-    int saved = dup(STDERR_FILENO);
-    ck_assert_int_ge(saved, 0);
-    FILE *tmp = tmpfile();
-    ck_assert_ptr_nonnull(tmp);
-    ck_assert_int_ge(dup2(fileno(tmp), STDERR_FILENO), 0);
+    stderr_capture_begin();
     int rc = config_parse(c, text, origin);
-    fflush(stderr);
-    ck_assert_int_ge(dup2(saved, STDERR_FILENO), 0);
-    close(saved);
-    rewind(tmp);
-    size_t n = fread(err, 1, size - 1, tmp);
-    err[n] = '\0';
-    fclose(tmp);
+    stderr_capture_end(err, size);
     return rc;
 }
 
@@ -505,20 +493,10 @@ END_TEST
 START_TEST(load_reports_missing_files)
 {
     ModelConfig c;
-    fflush(stderr);
-    int saved = dup(STDERR_FILENO);
-    FILE *tmp = tmpfile();
-    ck_assert_ptr_nonnull(tmp);
-    dup2(fileno(tmp), STDERR_FILENO);
+    stderr_capture_begin();
     int rc = config_load(&c, "/nonexistent/dir/m.ini");
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
     char err[512];
-    rewind(tmp);
-    size_t n = fread(err, 1, sizeof err - 1, tmp);
-    err[n] = '\0';
-    fclose(tmp);
+    stderr_capture_end(err, sizeof err);
     ck_assert_int_eq(rc, -1);
     ck_assert_ptr_nonnull(strstr(err, "ffvae: /nonexistent/dir/m.ini: cannot open"));
 }

@@ -36,42 +36,24 @@ static void fixture(char *buf, size_t size, const char *name)
     srcdir_path(buf, size, "tests/fixtures/%s", name);
 }
 
-/* stderr capture, to check what an error message says. */
-static char captured_path[600];
-static int saved_stderr = -1;
-
-static void capture_begin(void)
-{
-    tmp_path(captured_path, sizeof captured_path, "stderr.txt");
-    fflush(stderr);
-    saved_stderr = dup(2);
-    ck_assert_ptr_nonnull(freopen(captured_path, "w", stderr));
-}
-
-/* Ends the capture and returns what was printed (static buffer). */
-static const char *capture_end(void)
+/* Ends stderr_capture_begin's capture, to check what an error message says,
+ * and returns what was printed (static buffer), printed again so that the
+ * test log still shows it. */
+static const char *captured_stderr(void)
 {
     static char text[4096];
-    fflush(stderr);
-    dup2(saved_stderr, 2);
-    close(saved_stderr);
-    FILE *f = fopen(captured_path, "r");
-    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
-    text[n] = '\0';
-    if (f)
-        fclose(f);
-    unlink(captured_path);
-    fputs(text, stderr); /* still visible in the test log */
+    stderr_capture_end(text, sizeof text);
+    fputs(text, stderr);
     return text;
 }
 
 /* Runs call, an int-valued call that must fail (return -1), with stderr
  * captured; the value is what it printed. */
-#define failure_message(call) (capture_begin(), end_failure_capture((call), #call))
+#define failure_message(call) (stderr_capture_begin(), end_failure_capture((call), #call))
 
 static const char *end_failure_capture(int rc, const char *call)
 {
-    const char *msg = capture_end();
+    const char *msg = captured_stderr();
     ck_assert_msg(rc == -1, "%s returned %d, not -1", call, rc);
     return msg;
 }
@@ -210,9 +192,9 @@ START_TEST(h5_refuses_mismatches_naming_file_and_object)
     msg = failure_message(h5_get_attr_str(&f, "/", "n", s, sizeof s));
     ck_assert_has(msg, "expected one string, found int64");
 
-    capture_begin();
+    stderr_capture_begin();
     char *text = h5_read_text(&f, "/params/w");
-    msg = capture_end();
+    msg = captured_stderr();
     ck_assert_ptr_null(text);
     ck_assert_has(msg, "expected one string, found float32 [2, 2]");
 
@@ -365,9 +347,9 @@ static void expect_refused(const char *breakage, const char *part)
     Dataset d;
     tmp_path(path, sizeof path, "foreign.h5");
     write_broken(path, breakage);
-    capture_begin();
+    stderr_capture_begin();
     int rc = dataset_load(&d, path);
-    const char *msg = capture_end();
+    const char *msg = captured_stderr();
     ck_assert_msg(rc == -1, "a file with broken %s was accepted", breakage);
     ck_assert_has(msg, path);
     ck_assert_has(msg, part);
@@ -441,9 +423,9 @@ static void expect_idx_error(const char *name, int ndims, const char *part)
     char path[600];
     IdxArray a;
     fixture(path, sizeof path, name);
-    capture_begin();
+    stderr_capture_begin();
     int rc = idx_read(&a, path, ndims, -1);
-    const char *msg = capture_end();
+    const char *msg = captured_stderr();
     ck_assert_msg(rc == -1, "%s was accepted", name);
     ck_assert_has(msg, path);
     ck_assert_has(msg, part);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void *alloc_or_fail(size_t count, size_t size)
 {
@@ -63,6 +64,30 @@ int dir_entry_count(const char *dir)
         n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
     closedir(d);
     return n;
+}
+
+static int saved_stderr = -1;
+static FILE *captured_stderr;
+
+void stderr_capture_begin(void)
+{
+    fflush(stderr);
+    saved_stderr = dup(STDERR_FILENO);
+    ck_assert_int_ge(saved_stderr, 0);
+    captured_stderr = tmpfile();
+    ck_assert_ptr_nonnull(captured_stderr);
+    ck_assert_int_ge(dup2(fileno(captured_stderr), STDERR_FILENO), 0);
+}
+
+void stderr_capture_end(char *text, size_t size)
+{
+    fflush(stderr);
+    ck_assert_int_ge(dup2(saved_stderr, STDERR_FILENO), 0);
+    close(saved_stderr);
+    rewind(captured_stderr);
+    size_t n = fread(text, 1, size - 1, captured_stderr);
+    text[n] = '\0';
+    fclose(captured_stderr);
 }
 
 void box_blur(float *out, const float *img, int H, int W, int C, int radius)

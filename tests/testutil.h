@@ -23,6 +23,12 @@ void tmpdir_remove(const char *dir);
 /* How many entries dir holds, "." and ".." aside. */
 int dir_entry_count(const char *dir);
 
+/* Sends stderr to a temporary file until stderr_capture_end (one capture at a time). */
+void stderr_capture_begin(void);
+
+/* Ends the capture: what was printed goes into text[size], NUL-terminated. */
+void stderr_capture_end(char *text, size_t size);
+
 /* out[H, W, C] = the mean of img over a (2 radius + 1)² window per channel,
  * edges clamped: a known blur to measure against. */
 void box_blur(float *out, const float *img, int H, int W, int C, int radius);
