@@ -6,6 +6,7 @@
 #include "model_config.h"
 
 #include "check_run.h"
+#include "testutil.h"
 #include <check.h>
 #include <hdf5.h>
 #include <stdio.h>
@@ -14,35 +15,29 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[64], path[128];
+static char dir[256], path[300];
 
 static void setup(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/ffvae-ckpt-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    tmpdir_make(dir, sizeof dir, "ckpt");
     snprintf(path, sizeof path, "%s/checkpoint.h5", dir);
 }
 
 static void teardown(void)
 {
-    unlink(path);
-    rmdir(dir);
+    tmpdir_remove(dir);
 }
 
 /* A small model with frequencies, random parameters, moments and a log. */
 static void make_state(Model *m, TrainState *s)
 {
-    ModelConfig c;
     const char *text = "[data]\nheight = 6\nwidth = 5\nchannels = 3\n[latent]\nsize = 4\n"
                        "[encoder]\nhidden = 9\n[decoder]\nkind = coord\nconditioning = film\n"
                        "[encoding]\nkind = gaussian\nfeatures = 7\nsigma = 2\n"
                        "[network]\nwidth = 8\ndepth = 3\n";
-    ck_assert_int_eq(config_parse(&c, text, "test"), 0);
-    ck_assert_int_eq(model_create(m, &c), 0);
     Rng r;
     rng_seed(&r, 5, 0);
-    ck_assert_int_eq(model_init_frequencies(m, NULL, 0, &r), 0);
-    model_init_params(m, &r);
+    build_model(m, text, NULL, 0, &r);
     for (int t = 0; t < m->table.n; t++) /* tensors only: alignment gaps stay zero */
         for (size_t i = 0; i < tensor_size(&m->table.t[t]); i++) {
             m->adam_m[m->table.t[t].offset + i] = rng_normal(&r);
@@ -162,7 +157,7 @@ START_TEST(failed_save_keeps_the_previous_file)
     Model m;
     TrainState s;
     make_state(&m, &s);
-    char missing[200];
+    char missing[320];
     snprintf(missing, sizeof missing, "%s/no/such/dir/checkpoint.h5", dir);
     ck_assert_int_eq(checkpoint_save(missing, &m, &s), -1);
     ck_assert_int_eq(checkpoint_save(path, &m, &s), 0);

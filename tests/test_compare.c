@@ -18,6 +18,14 @@ static ModelSummary model(const char *name, int seeds, double hf, double hf_sd, 
     return s;
 }
 
+/* compare_verdict on s[0..n) gives a verdict (into buf), clear or not as want_clear says. */
+static void expect_verdict(char *buf, size_t size, const ModelSummary *s, int n, int want_clear)
+{
+    int clear;
+    ck_assert_int_eq(compare_verdict(buf, size, s, n, &clear), 1);
+    ck_assert_int_eq(clear, want_clear);
+}
+
 START_TEST(stat_is_mean_and_sample_sd)
 {
     double x[4] = {1, 2, 3, 4};
@@ -48,9 +56,7 @@ START_TEST(clear_winner_beyond_the_spread)
     ModelSummary s[3] = {model("coords", 3, 0.30, 0.01, 18), model("fourier", 3, 0.80, 0.02, 21),
                          model("dense", 3, 0.10, 0.01, 17)};
     char buf[1024];
-    int clear;
-    ck_assert_int_eq(compare_verdict(buf, sizeof buf, s, 3, &clear), 1);
-    ck_assert_int_eq(clear, 1);
+    expect_verdict(buf, sizeof buf, s, 3, 1);
     ck_assert_ptr_nonnull(strstr(buf, "**fourier**"));
     ck_assert_ptr_nonnull(strstr(buf, "coords")); /* the runner-up is named */
     ck_assert_ptr_nonnull(strstr(buf, "larger than the spread over 3 seeds"));
@@ -61,9 +67,7 @@ START_TEST(no_winner_within_the_spread)
 {
     ModelSummary s[2] = {model("a", 3, 0.50, 0.10, 18), model("b", 3, 0.55, 0.10, 18)};
     char buf[1024];
-    int clear;
-    ck_assert_int_eq(compare_verdict(buf, sizeof buf, s, 2, &clear), 1);
-    ck_assert_int_eq(clear, 0);
+    expect_verdict(buf, sizeof buf, s, 2, 0);
     ck_assert_ptr_nonnull(strstr(buf, "within the spread"));
 }
 END_TEST
@@ -72,10 +76,9 @@ START_TEST(one_seed_draws_no_conclusion)
 {
     ModelSummary s[2] = {model("a", 1, 0.2, 0, 18), model("b", 1, 0.9, 0, 18)};
     char buf[1024];
-    int clear;
-    ck_assert_int_eq(compare_verdict(buf, sizeof buf, s, 2, &clear), 1);
-    ck_assert_int_eq(clear, 0);
+    expect_verdict(buf, sizeof buf, s, 2, 0);
     ck_assert_ptr_nonnull(strstr(buf, "--seeds 3"));
+    int clear;
     ck_assert_int_eq(compare_verdict(buf, sizeof buf, s, 1, &clear), 0);
     ck_assert_ptr_nonnull(strstr(buf, "nothing to compare"));
 }

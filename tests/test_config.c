@@ -4,13 +4,13 @@
 #include "model_config.h"
 
 #include "check_run.h"
+#include "testutil.h"
 #include <check.h>
 #include <glob.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* The smallest valid model: only the required keys. */
 static const char *MINIMAL = "[data]\nheight = 28\nwidth = 28\nchannels = 1\n"
@@ -59,20 +59,9 @@ static const char *config_diff(const ModelConfig *a, const ModelConfig *b)
 static int parse_capture(ModelConfig *c, const char *text, const char *origin, char *err,
                          size_t size)
 {
-    fflush(stderr);
-    int saved = dup(STDERR_FILENO);
-    ck_assert_int_ge(saved, 0);
-    FILE *tmp = tmpfile();
-    ck_assert_ptr_nonnull(tmp);
-    ck_assert_int_ge(dup2(fileno(tmp), STDERR_FILENO), 0);
+    stderr_capture_begin();
     int rc = config_parse(c, text, origin);
-    fflush(stderr);
-    ck_assert_int_ge(dup2(saved, STDERR_FILENO), 0);
-    close(saved);
-    rewind(tmp);
-    size_t n = fread(err, 1, size - 1, tmp);
-    err[n] = '\0';
-    fclose(tmp);
+    stderr_capture_end(err, size);
     return rc;
 }
 
@@ -91,8 +80,7 @@ static void expect_error(const char *text, const char *want)
 static char *minimal_plus(const char *extra)
 {
     size_t n = strlen(MINIMAL) + strlen(extra) + 1;
-    char *s = malloc(n);
-    ck_assert_ptr_nonnull(s);
+    char *s = alloc_or_fail(n, 1);
     snprintf(s, n, "%s%s", MINIMAL, extra);
     return s;
 }
@@ -104,17 +92,10 @@ static void expect_error_plus(const char *extra, const char *want)
     free(text);
 }
 
-static const char *srcdir(void)
-{
-    const char *s = getenv("SRCDIR");
-    ck_assert_msg(s != NULL && *s, "SRCDIR is not set: run through make check");
-    return s;
-}
-
 static void load_model(ModelConfig *c, const char *file)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/models/%s", srcdir(), file);
+    srcdir_path(path, sizeof path, "models/%s", file);
     ck_assert_msg(config_load(c, path) == 0, "%s does not load", path);
 }
 
@@ -123,7 +104,7 @@ static void load_model(ModelConfig *c, const char *file)
 START_TEST(every_shipped_model_parses_and_round_trips)
 {
     char pattern[4096];
-    snprintf(pattern, sizeof pattern, "%s/models/*.ini", srcdir());
+    srcdir_path(pattern, sizeof pattern, "models/*.ini");
     glob_t g;
     ck_assert_int_eq(glob(pattern, 0, NULL, &g), 0);
     ck_assert_uint_ge(g.gl_pathc, 7);
@@ -257,7 +238,7 @@ END_TEST
 START_TEST(readme_documents_every_key)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/models/README.md", srcdir());
+    srcdir_path(path, sizeof path, "models/README.md");
     FILE *f = fopen(path, "r");
     ck_assert_msg(f != NULL, "cannot open %s", path);
     static char readme[1 << 16];
@@ -494,8 +475,7 @@ START_TEST(cross_field_errors_name_the_key)
                         "[network]\nwidth = 128\ndepth = 3\n"
                         "[decoder]\nkind = dense\n";
     size_t n = strlen(dense) + 64;
-    char *t = malloc(n);
-    ck_assert_ptr_nonnull(t);
+    char *t = alloc_or_fail(n, 1);
     snprintf(t, n, "%sconditioning = film\n", dense);
     expect_error(t, "models/x.ini:12: conditioning film needs kind = coord in [decoder]");
     snprintf(t, n, "%s[encoding]\nkind = gaussian\n", dense);
@@ -513,20 +493,10 @@ END_TEST
 START_TEST(load_reports_missing_files)
 {
     ModelConfig c;
-    fflush(stderr);
-    int saved = dup(STDERR_FILENO);
-    FILE *tmp = tmpfile();
-    ck_assert_ptr_nonnull(tmp);
-    dup2(fileno(tmp), STDERR_FILENO);
+    stderr_capture_begin();
     int rc = config_load(&c, "/nonexistent/dir/m.ini");
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
     char err[512];
-    rewind(tmp);
-    size_t n = fread(err, 1, sizeof err - 1, tmp);
-    err[n] = '\0';
-    fclose(tmp);
+    stderr_capture_end(err, sizeof err);
     ck_assert_int_eq(rc, -1);
     ck_assert_ptr_nonnull(strstr(err, "ffvae: /nonexistent/dir/m.ini: cannot open"));
 }
@@ -600,8 +570,7 @@ START_TEST(write_then_parse_reproduces_the_config)
     long size = ftell(f);
     ck_assert_int_gt(size, 0);
     rewind(f);
-    char *buf = calloc((size_t)size + 1, 1);
-    ck_assert_ptr_nonnull(buf);
+    char *buf = alloc_or_fail((size_t)size + 1, 1);
     ck_assert_int_eq(fread(buf, 1, (size_t)size, f), (size_t)size);
     fclose(f);
     ck_assert_int_eq(config_parse(&back, buf, "t"), 0);

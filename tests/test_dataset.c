@@ -7,36 +7,23 @@
 #include "util.h"
 
 #include "check_run.h"
+#include "testutil.h"
 #include <check.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static char tmpdir[256];
+static char tmpdir[256]; /* each test's own, made and removed by the fixture */
 
-static void make_tmpdir(void)
+static void setup(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "%s/ffvae-dataset-XXXXXX",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    tmpdir_make(tmpdir, sizeof tmpdir, "dataset");
 }
 
-static void remove_tmpdir(void)
+static void teardown(void)
 {
-    DIR *d = opendir(tmpdir);
-    struct dirent *e;
-    char p[600];
-    while (d && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-            snprintf(p, sizeof p, "%s/%s", tmpdir, e->d_name);
-            unlink(p);
-        }
-    }
-    if (d)
-        closedir(d);
-    rmdir(tmpdir);
+    tmpdir_remove(tmpdir);
 }
 
 static void tmp_path(char *buf, size_t size, const char *name)
@@ -44,50 +31,31 @@ static void tmp_path(char *buf, size_t size, const char *name)
     snprintf(buf, size, "%s/%s", tmpdir, name);
 }
 
-static int count_files(void)
-{
-    DIR *d = opendir(tmpdir);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
-
 static void fixture(char *buf, size_t size, const char *name)
 {
-    const char *src = getenv("SRCDIR");
-    snprintf(buf, size, "%s/tests/fixtures/%s", src ? src : ".", name);
+    srcdir_path(buf, size, "tests/fixtures/%s", name);
 }
 
-/* stderr capture, to check what an error message says. */
-static char captured_path[600];
-static int saved_stderr = -1;
-
-static void capture_begin(void)
-{
-    tmp_path(captured_path, sizeof captured_path, "stderr.txt");
-    fflush(stderr);
-    saved_stderr = dup(2);
-    ck_assert_ptr_nonnull(freopen(captured_path, "w", stderr));
-}
-
-/* Ends the capture and returns what was printed (static buffer). */
-static const char *capture_end(void)
+/* Ends stderr_capture_begin's capture, to check what an error message says,
+ * and returns what was printed (static buffer), printed again so that the
+ * test log still shows it. */
+static const char *captured_stderr(void)
 {
     static char text[4096];
-    fflush(stderr);
-    dup2(saved_stderr, 2);
-    close(saved_stderr);
-    FILE *f = fopen(captured_path, "r");
-    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
-    text[n] = '\0';
-    if (f)
-        fclose(f);
-    unlink(captured_path);
-    fputs(text, stderr); /* still visible in the test log */
+    stderr_capture_end(text, sizeof text);
+    fputs(text, stderr);
     return text;
+}
+
+/* Runs call, an int-valued call that must fail (return -1), with stderr
+ * captured; the value is what it printed. */
+#define failure_message(call) (stderr_capture_begin(), end_failure_capture((call), #call))
+
+static const char *end_failure_capture(int rc, const char *call)
+{
+    const char *msg = captured_stderr();
+    ck_assert_msg(rc == -1, "%s returned %d, not -1", call, rc);
+    return msg;
 }
 
 #define ck_assert_has(text, part) ck_assert_msg(strstr((text), (part)) != NULL, \
@@ -97,7 +65,6 @@ static const char *capture_end(void)
 
 START_TEST(h5_round_trip_of_every_kind)
 {
-    make_tmpdir();
     char path[600];
     tmp_path(path, sizeof path, "kinds.h5");
     H5File f;
@@ -174,13 +141,11 @@ START_TEST(h5_round_trip_of_every_kind)
     ck_assert_int_eq(h5_attr_exists(&f, "/", "nope"), 0);
     ck_assert_int_eq(h5_attr_exists(&f, "/no/such", "format"), 0);
     ck_assert_int_eq(h5f_close(&f), 0);
-    remove_tmpdir();
 }
 END_TEST
 
 START_TEST(h5_refuses_mismatches_naming_file_and_object)
 {
-    make_tmpdir();
     char path[600];
     tmp_path(path, sizeof path, "m.h5");
     H5File f;
@@ -189,10 +154,7 @@ START_TEST(h5_refuses_mismatches_naming_file_and_object)
     ck_assert_int_eq(h5f_create(&f, path), 0);
     ck_assert_int_eq(h5_write(&f, "/params/w", H5_F32, 2, d22, x, 0), 0);
     ck_assert_int_eq(h5_set_attr_i64(&f, "/", "n", 1), 0);
-    capture_begin();
-    int rc = h5_write(&f, "/params/w", H5_F32, 2, d22, x, 0);
-    const char *msg = capture_end();
-    ck_assert_int_eq(rc, -1);
+    const char *msg = failure_message(h5_write(&f, "/params/w", H5_F32, 2, d22, x, 0));
     ck_assert_has(msg, "/params/w: already exists");
     ck_assert_int_eq(h5f_close(&f), 0);
 
@@ -202,101 +164,65 @@ START_TEST(h5_refuses_mismatches_naming_file_and_object)
     char s[16];
     long long v;
 
-    capture_begin();
-    rc = h5_read(&f, "/params/w", H5_F32, 2, d3, y);
-    msg = capture_end();
-    ck_assert_int_eq(rc, -1);
+    msg = failure_message(h5_read(&f, "/params/w", H5_F32, 2, d3, y));
     ck_assert_has(msg, path);
     ck_assert_has(msg, "/params/w: expected float32 [3, 2], found float32 [2, 2]");
 
-    capture_begin();
-    rc = h5_read(&f, "/params/w", H5_F32, 1, d4, y);
-    msg = capture_end();
-    ck_assert_int_eq(rc, -1);
+    msg = failure_message(h5_read(&f, "/params/w", H5_F32, 1, d4, y));
     ck_assert_has(msg, "expected float32 [4], found float32 [2, 2]");
 
-    capture_begin();
-    rc = h5_read(&f, "/params/w", H5_U8, 2, d22, b);
-    msg = capture_end();
-    ck_assert_int_eq(rc, -1);
+    msg = failure_message(h5_read(&f, "/params/w", H5_U8, 2, d22, b));
     ck_assert_has(msg, "expected uint8");
     ck_assert_has(msg, "found float32 [2, 2]");
 
     int rank;
     size_t dims[1];
-    capture_begin();
-    rc = h5_shape(&f, "/params/w", H5_F32, 1, &rank, dims);
-    msg = capture_end();
-    ck_assert_int_eq(rc, -1);
+    msg = failure_message(h5_shape(&f, "/params/w", H5_F32, 1, &rank, dims));
     ck_assert_has(msg, "at most 1 dimensions");
 
-    capture_begin();
-    rc = h5_read(&f, "/params/b", H5_F32, 1, d4, y);
-    msg = capture_end();
-    ck_assert_int_eq(rc, -1);
+    msg = failure_message(h5_read(&f, "/params/b", H5_F32, 1, d4, y));
     ck_assert_has(msg, "/params/b: missing (expected float32 [4])");
 
-    capture_begin();
-    rc = h5_read(&f, "/params", H5_F32, 1, d4, y);
-    msg = capture_end();
-    ck_assert_int_eq(rc, -1);
+    msg = failure_message(h5_read(&f, "/params", H5_F32, 1, d4, y));
     ck_assert_has(msg, "/params: is a group");
 
-    capture_begin();
-    rc = h5_get_attr_str(&f, "/", "missing", s, sizeof s);
-    msg = capture_end();
-    ck_assert_int_eq(rc, -1);
+    msg = failure_message(h5_get_attr_str(&f, "/", "missing", s, sizeof s));
     ck_assert_has(msg, ": /: no 'missing' attribute");
 
-    capture_begin();
-    rc = h5_get_attr_str(&f, "/", "n", s, sizeof s);
-    msg = capture_end();
-    ck_assert_int_eq(rc, -1);
+    msg = failure_message(h5_get_attr_str(&f, "/", "n", s, sizeof s));
     ck_assert_has(msg, "expected one string, found int64");
 
-    capture_begin();
+    stderr_capture_begin();
     char *text = h5_read_text(&f, "/params/w");
-    msg = capture_end();
+    msg = captured_stderr();
     ck_assert_ptr_null(text);
     ck_assert_has(msg, "expected one string, found float32 [2, 2]");
 
     ck_assert_int_eq(h5_get_attr_i64(&f, "/", "n", &v), 0);
     ck_assert_int_eq(v, 1);
     ck_assert_int_eq(h5f_close(&f), 0);
-    remove_tmpdir();
 }
 END_TEST
 
 START_TEST(h5_open_refuses_missing_and_foreign_files)
 {
-    make_tmpdir();
     char path[600];
     H5File f;
     tmp_path(path, sizeof path, "absent.h5");
-    capture_begin();
-    int rc = h5f_open(&f, path);
-    const char *msg = capture_end();
-    ck_assert_int_eq(rc, -1);
+    const char *msg = failure_message(h5f_open(&f, path));
     ck_assert_has(msg, "absent.h5: no such file");
 
     tmp_path(path, sizeof path, "text.h5");
     FILE *t = fopen(path, "w");
     fputs("hello, not HDF5\n", t);
     fclose(t);
-    capture_begin();
-    rc = h5f_open(&f, path);
-    msg = capture_end();
-    ck_assert_int_eq(rc, -1);
+    msg = failure_message(h5f_open(&f, path));
     ck_assert_has(msg, "text.h5: not an HDF5 file");
 
     tmp_path(path, sizeof path, "nodir/x.h5");
-    capture_begin();
-    rc = h5f_create(&f, path);
-    msg = capture_end();
-    ck_assert_int_eq(rc, -1);
+    msg = failure_message(h5f_create(&f, path));
     ck_assert_has(msg, "nodir/x.h5: cannot create HDF5 file");
     ck_assert_int_eq(h5f_close(&f), 0); /* safe after a failed create */
-    remove_tmpdir();
 }
 END_TEST
 
@@ -336,7 +262,6 @@ static void free_made(Dataset *d)
 
 START_TEST(dataset_round_trip)
 {
-    make_tmpdir();
     char path[600];
     tmp_path(path, sizeof path, "d.h5");
     Dataset d, r;
@@ -360,10 +285,7 @@ START_TEST(dataset_round_trip)
     dataset_free(&r);
 
     /* An existing file is refused without overwrite and replaced with it. */
-    capture_begin();
-    int rc = dataset_write(&d, path, 0);
-    const char *msg = capture_end();
-    ck_assert_int_eq(rc, -1);
+    const char *msg = failure_message(dataset_write(&d, path, 0));
     ck_assert_has(msg, "already exists");
     d.n_label_names = 0; /* unnamed labels: no /labels group */
     d.test.n = 0;        /* an empty test split is allowed */
@@ -373,22 +295,18 @@ START_TEST(dataset_round_trip)
     ck_assert_int_eq(r.test.n, 0);
     ck_assert_int_eq(r.test.h, 3);
     dataset_free(&r);
-    ck_assert_int_eq(count_files(), 1); /* no temporary file left */
+    ck_assert_int_eq(dir_entry_count(tmpdir), 1); /* no temporary file left */
     d.n_label_names = 2;
     d.test.n = 2;
 
     /* A dataset that cannot be valid writes nothing. */
     d.test.c = 1;
     tmp_path(path, sizeof path, "bad.h5");
-    capture_begin();
-    rc = dataset_write(&d, path, 0);
-    msg = capture_end();
-    ck_assert_int_eq(rc, -1);
+    msg = failure_message(dataset_write(&d, path, 0));
     ck_assert_has(msg, "test images are 3x2x1, train images 3x2x3");
     ck_assert_int_eq(path_exists(path), 0);
-    ck_assert_int_eq(count_files(), 1);
+    ck_assert_int_eq(dir_entry_count(tmpdir), 1);
     free_made(&d);
-    remove_tmpdir();
 }
 END_TEST
 
@@ -429,9 +347,9 @@ static void expect_refused(const char *breakage, const char *part)
     Dataset d;
     tmp_path(path, sizeof path, "foreign.h5");
     write_broken(path, breakage);
-    capture_begin();
+    stderr_capture_begin();
     int rc = dataset_load(&d, path);
-    const char *msg = capture_end();
+    const char *msg = captured_stderr();
     ck_assert_msg(rc == -1, "a file with broken %s was accepted", breakage);
     ck_assert_has(msg, path);
     ck_assert_has(msg, part);
@@ -441,7 +359,6 @@ static void expect_refused(const char *breakage, const char *part)
 
 START_TEST(dataset_refuses_foreign_files)
 {
-    make_tmpdir();
     char path[600];
     Dataset d;
     tmp_path(path, sizeof path, "ok.h5");
@@ -462,12 +379,8 @@ START_TEST(dataset_refuses_foreign_files)
     FILE *t = fopen(path, "w");
     fputs("not an HDF5 file at all\n", t);
     fclose(t);
-    capture_begin();
-    int rc = dataset_load(&d, path);
-    const char *msg = capture_end();
-    ck_assert_int_eq(rc, -1);
+    const char *msg = failure_message(dataset_load(&d, path));
     ck_assert_has(msg, "plain.txt: not an HDF5 file");
-    remove_tmpdir();
 }
 END_TEST
 
@@ -510,11 +423,9 @@ static void expect_idx_error(const char *name, int ndims, const char *part)
     char path[600];
     IdxArray a;
     fixture(path, sizeof path, name);
-    make_tmpdir();
-    capture_begin();
+    stderr_capture_begin();
     int rc = idx_read(&a, path, ndims, -1);
-    const char *msg = capture_end();
-    remove_tmpdir();
+    const char *msg = captured_stderr();
     ck_assert_msg(rc == -1, "%s was accepted", name);
     ck_assert_has(msg, path);
     ck_assert_has(msg, part);
@@ -536,6 +447,7 @@ int main(void)
 {
     Suite *s = suite_create("dataset");
     TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, h5_round_trip_of_every_kind);
     tcase_add_test(tc, h5_refuses_mismatches_naming_file_and_object);
     tcase_add_test(tc, h5_open_refuses_missing_and_foreign_files);

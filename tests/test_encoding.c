@@ -4,17 +4,11 @@
 #include "util.h"
 
 #include "check_run.h"
+#include "testutil.h"
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-static void *alloc_or_fail(size_t count, size_t size)
-{
-    void *p = calloc(count ? count : 1, size);
-    ck_assert_ptr_nonnull(p);
-    return p;
-}
 
 START_TEST(coord_grid_gives_pixel_centres)
 {

@@ -7,6 +7,7 @@
 #include "rng.h"
 
 #include "check_run.h"
+#include "testutil.h"
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -44,11 +45,10 @@ static void setup(void)
     rng_seed(&rng, 1234, 7);
 }
 
+/* n zeroed floats, or the test fails. */
 static float *new_floats(size_t n)
 {
-    float *p = calloc(n ? n : 1, sizeof *p);
-    ck_assert_ptr_nonnull(p);
-    return p;
+    return alloc_or_fail(n, sizeof(float));
 }
 
 static void fill_uniform(float *x, size_t n, float lo, float hi)
@@ -100,8 +100,7 @@ static void check_gradient_scaled(GradcheckLoss f, void *ctx, float *x, const fl
     double err = gradcheck(f, ctx, x, analytic, n, max_checks, h, GC_FLOOR * scale, GC_TOL, label);
     ck_assert_msg(err < GC_TOL, "%s: gradient rel err %g >= %g", label, err, GC_TOL);
 
-    float *off = malloc(n * sizeof *off);
-    ck_assert_ptr_nonnull(off);
+    float *off = new_floats(n);
     for (size_t i = 0; i < n; i++)
         off[i] = analytic[i] * 1.01f;
     double off_err = gradcheck(f, ctx, x, off, n, max_checks, h, GC_FLOOR * scale, GC_TOL, NULL);
@@ -504,8 +503,7 @@ START_TEST(rows_gather_matches_reference_and_finite_differences)
             }
         assert_close(c.y, want, n, 0, "rows_gather forward");
 
-        double *acc = calloc(ng, sizeof *acc);
-        ck_assert_ptr_nonnull(acc);
+        double *acc = alloc_or_fail(ng, sizeof *acc);
         for (int b = 0; b < B; b++)
             for (int p = 0; p < P; p++) {
                 int dst = with_pix ? pix[b * P + p] : p;

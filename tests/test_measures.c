@@ -6,8 +6,8 @@
 #include "spectrum.h"
 
 #include "check_run.h"
+#include "testutil.h"
 #include <check.h>
-#include <dirent.h>
 #include <math.h>
 #include <stb_image.h>
 #include <stdio.h>
@@ -36,26 +36,6 @@ static void random_blocks(float *img, int H, int W, int C, int block, uint64_t s
             for (int c = 0; c < C; c++)
                 img[(y * W + x) * C + c] = levels[((y / block) * bw + x / block) * C + c];
     free(levels);
-}
-
-/* out = box blur of img with a (2 radius + 1)^2 window, edges clamped. */
-static void box_blur(float *out, const float *img, int H, int W, int C, int radius)
-{
-    for (int y = 0; y < H; y++)
-        for (int x = 0; x < W; x++)
-            for (int c = 0; c < C; c++) {
-                double sum = 0;
-                int count = 0;
-                for (int dy = -radius; dy <= radius; dy++)
-                    for (int dx = -radius; dx <= radius; dx++) {
-                        int yy = y + dy, xx = x + dx;
-                        yy = yy < 0 ? 0 : yy >= H ? H - 1 : yy;
-                        xx = xx < 0 ? 0 : xx >= W ? W - 1 : xx;
-                        sum += img[(yy * W + xx) * C + c];
-                        count++;
-                    }
-                out[(y * W + x) * C + c] = (float)(sum / count);
-            }
 }
 
 static void add_noise(float *out, const float *img, int n, float sigma, uint64_t seed)
@@ -411,17 +391,6 @@ END_TEST
 
 /* ---- image grid --------------------------------------------------------- */
 
-static int dir_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-    closedir(d);
-    return n;
-}
-
 /* Pixel value of image i at (y, x, c) in the test images below, and the
  * byte it must become: (k + 0.6) / 255 rounds up to k + 1 (truncating would
  * give k). */
@@ -495,8 +464,8 @@ static void check_grid(const char *dir, int C)
 
 START_TEST(grid_png_has_the_documented_layout)
 {
-    char dir[] = "/tmp/ffvae-grid-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[256];
+    tmpdir_make(dir, sizeof dir, "grid");
     check_grid(dir, 1);
     check_grid(dir, 3);
 
@@ -520,14 +489,14 @@ START_TEST(grid_png_has_the_documented_layout)
     /* A missing directory fails and leaves nothing anywhere. */
     snprintf(path, sizeof path, "%s/missing/grid.png", dir);
     ck_assert_int_eq(image_grid_write_png(path, one, 1, 2, 2, 1, 1, 1), -1);
-    ck_assert_int_eq(dir_entries(dir), 0);
+    ck_assert_int_eq(dir_entry_count(dir), 0);
     /* Unsupported channel counts and bad layouts fail before writing. */
     snprintf(path, sizeof path, "%s/bad.png", dir);
     ck_assert_int_eq(image_grid_write_png(path, one, 1, 1, 2, 2, 1, 1), -1);
     ck_assert_int_eq(image_grid_write_png(path, one, 1, 2, 2, 1, 0, 1), -1);
     ck_assert_int_eq(image_grid_write_png(path, one, 1, 2, 2, 1, 1, 100000), -1);
-    ck_assert_int_eq(dir_entries(dir), 0);
-    rmdir(dir);
+    ck_assert_int_eq(dir_entry_count(dir), 0);
+    tmpdir_remove(dir);
 }
 END_TEST
 

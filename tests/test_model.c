@@ -71,6 +71,12 @@ static void fixture_init(Fixture *fx, const ModelConfig *c, int pixels, uint64_t
     model_forward(&fx->m, &fx->ws, fx->B, &r); /* draws ε once; later passes reuse it */
 }
 
+static void fixture_free(Fixture *fx)
+{
+    workspace_free(&fx->ws);
+    model_free(&fx->m);
+}
+
 static double fixture_loss(void *ctx)
 {
     Fixture *fx = ctx;
@@ -99,79 +105,94 @@ static double error_floor(const float *g, size_t n)
     return fmax(1e-3, 0.1 * top);
 }
 
+/* The model's analytic gradients at the fixture's point, in fx->m.grads. */
+static void fixture_gradients(Fixture *fx)
+{
+    fixture_loss(fx);
+    memset(fx->m.grads, 0, fx->m.table.total * sizeof(float));
+    model_backward(&fx->m, &fx->ws, fx->B, fx->recon_scale, fx->kl_scale);
+}
+
+/* Tensor t's worst error against finite differences (gradcheck_steps, 40
+ * entries); reported when above report_above and label is non-NULL. */
+static double tensor_error(Fixture *fx, const Tensor *t, double report_above, const char *label)
+{
+    return gradcheck_steps(fixture_loss, fx, fx->m.params + t->offset, fx->m.grads + t->offset,
+                           tensor_size(t), 40, steps, N_STEPS,
+                           error_floor(fx->m.grads + t->offset, tensor_size(t)), report_above,
+                           label);
+}
+
 /* Checks every tensor of the model; returns the worst error seen. */
 static double check_model(const ModelConfig *c, int pixels, const char *label)
 {
     Fixture fx;
     fixture_init(&fx, c, pixels, 11);
-    fixture_loss(&fx);
-    memset(fx.m.grads, 0, fx.m.table.total * sizeof(float));
-    model_backward(&fx.m, &fx.ws, fx.B, fx.recon_scale, fx.kl_scale);
+    fixture_gradients(&fx);
     double worst = 0;
     for (int i = 0; i < fx.m.table.n; i++) {
         const Tensor *t = &fx.m.table.t[i];
         char name[128];
         snprintf(name, sizeof name, "%s %s", label, t->name);
-        double e = gradcheck_steps(fixture_loss, &fx, fx.m.params + t->offset,
-                                   fx.m.grads + t->offset, tensor_size(t), 40, steps, N_STEPS,
-                                   error_floor(fx.m.grads + t->offset, tensor_size(t)), MODEL_TOL,
-                                   name);
+        double e = tensor_error(&fx, t, MODEL_TOL, name);
         if (e > worst)
             worst = e;
     }
-    workspace_free(&fx.ws);
-    model_free(&fx.m);
+    fixture_free(&fx);
     return worst;
 }
 
-START_TEST(coord_gaussian_input)
+/* The tiny model of tiny_config(decoder_and_encoding, extra) passes check_model. */
+static void expect_gradients_pass(const char *decoder_and_encoding, const char *extra, int pixels,
+                                  const char *label)
 {
     ModelConfig c;
-    tiny_config(&c, "[decoder]\nkind = coord\n[encoding]\nkind = gaussian\nfeatures = 5\nsigma = 1", "sine");
-    ck_assert_double_lt(check_model(&c, 0, "coord/gaussian/input"), MODEL_TOL);
+    tiny_config(&c, decoder_and_encoding, extra);
+    ck_assert_double_lt(check_model(&c, pixels, label), MODEL_TOL);
+}
+
+/* The coordinate decoder with 5 Gaussian Fourier features of σ = 1. */
+#define COORD_GAUSSIAN "[decoder]\nkind = coord\n[encoding]\nkind = gaussian\nfeatures = 5\nsigma = 1"
+
+START_TEST(coord_gaussian_input)
+{
+    expect_gradients_pass(COORD_GAUSSIAN, "sine", 0, "coord/gaussian/input");
 }
 END_TEST
 
 START_TEST(coord_film_rgb)
 {
-    ModelConfig c;
-    tiny_config(&c, "[decoder]\nkind = coord\nconditioning = film\n[encoding]\nkind = basic",
-                "channels3 sine");
-    ck_assert_double_lt(check_model(&c, 0, "coord/basic/film/rgb"), MODEL_TOL);
+    expect_gradients_pass("[decoder]\nkind = coord\nconditioning = film\n[encoding]\nkind = basic",
+                          "channels3 sine", 0, "coord/basic/film/rgb");
 }
 END_TEST
 
 START_TEST(coord_sine)
 {
-    ModelConfig c;
-    tiny_config(&c, "[decoder]\nkind = coord\n[encoding]\nkind = none", "sine");
-    ck_assert_double_lt(check_model(&c, 0, "coord/none/sine"), MODEL_TOL);
+    expect_gradients_pass("[decoder]\nkind = coord\n[encoding]\nkind = none", "sine", 0,
+                          "coord/none/sine");
 }
 END_TEST
 
 START_TEST(coord_positional_gaussian_likelihood_subsampled)
 {
-    ModelConfig c;
-    tiny_config(&c, "[decoder]\nkind = coord\n[encoding]\nkind = positional\nfrequencies = 3\ntop = 2",
-                "gaussian-likelihood sine");
-    ck_assert_double_lt(check_model(&c, 6, "coord/positional/gaussian/pixels=6"), MODEL_TOL);
+    expect_gradients_pass(
+        "[decoder]\nkind = coord\n[encoding]\nkind = positional\nfrequencies = 3\ntop = 2",
+        "gaussian-likelihood sine", 6, "coord/positional/gaussian/pixels=6");
 }
 END_TEST
 
 START_TEST(coord_spectrum_film_sine)
 {
-    ModelConfig c;
-    tiny_config(&c, "[decoder]\nkind = coord\nconditioning = film\n[encoding]\nkind = spectrum\nfeatures = 4",
-                "sine");
-    ck_assert_double_lt(check_model(&c, 0, "coord/spectrum/film/sine"), MODEL_TOL);
+    expect_gradients_pass(
+        "[decoder]\nkind = coord\nconditioning = film\n[encoding]\nkind = spectrum\nfeatures = 4",
+        "sine", 0, "coord/spectrum/film/sine");
 }
 END_TEST
 
 START_TEST(dense_decoder)
 {
-    ModelConfig c;
-    tiny_config(&c, "[decoder]\nkind = dense", "sine");
-    ck_assert_double_lt(check_model(&c, 0, "dense"), MODEL_TOL);
+    expect_gradients_pass("[decoder]\nkind = dense", "sine", 0, "dense");
 }
 END_TEST
 
@@ -182,7 +203,7 @@ START_TEST(shallow_coord_decoders)
     tiny_config(&c, "[decoder]\nkind = coord\nconditioning = film\n[encoding]\nkind = gaussian\nfeatures = 5\nsigma = 1", "sine");
     ck_assert_int_eq(config_set(&c, "network", "depth", "2", "test"), 0);
     ck_assert_double_lt(check_model(&c, 0, "coord/depth 2"), MODEL_TOL);
-    tiny_config(&c, "[decoder]\nkind = coord\n[encoding]\nkind = gaussian\nfeatures = 5\nsigma = 1", "sine");
+    tiny_config(&c, COORD_GAUSSIAN, "sine");
     ck_assert_int_eq(config_set(&c, "network", "depth", "1", "test"), 0);
     ck_assert_double_lt(check_model(&c, 3, "coord/depth 1/pixels=3"), MODEL_TOL);
 }
@@ -192,7 +213,7 @@ END_TEST
 START_TEST(coordinate_network_without_latent)
 {
     ModelConfig c;
-    tiny_config(&c, "[decoder]\nkind = coord\n[encoding]\nkind = gaussian\nfeatures = 5\nsigma = 1", "sine");
+    tiny_config(&c, COORD_GAUSSIAN, "sine");
     ck_assert_int_eq(config_set(&c, "latent", "size", "0", "test"), 0);
     ck_assert_double_lt(check_model(&c, 0, "coord/no-latent"), MODEL_TOL);
 }
@@ -225,8 +246,7 @@ START_TEST(tiled_rendering_matches_whole_grid)
     ck_assert_int_eq(workspace_set_rows(&tile, &fx.m, 7, 5, 3), -1); /* past the bottom */
     workspace_free(&whole);
     workspace_free(&tile);
-    workspace_free(&fx.ws);
-    model_free(&fx.m);
+    fixture_free(&fx);
 }
 END_TEST
 
@@ -260,8 +280,7 @@ START_TEST(render_any_resolution)
     ck_assert_int_eq(model_create(&dm, &dc), 0);
     ck_assert_int_eq(render_mean_images(two, &dm, fx.ws.z, 1, 8, 8), -1);
     model_free(&dm);
-    workspace_free(&fx.ws);
-    model_free(&fx.m);
+    fixture_free(&fx);
 }
 END_TEST
 
@@ -269,21 +288,16 @@ END_TEST
 START_TEST(check_catches_a_wrong_gradient)
 {
     ModelConfig c;
-    tiny_config(&c, "[decoder]\nkind = coord\n[encoding]\nkind = gaussian\nfeatures = 5\nsigma = 1", "");
+    tiny_config(&c, COORD_GAUSSIAN, "");
     Fixture fx;
     fixture_init(&fx, &c, 0, 11);
-    fixture_loss(&fx);
-    memset(fx.m.grads, 0, fx.m.table.total * sizeof(float));
-    model_backward(&fx.m, &fx.ws, fx.B, fx.recon_scale, fx.kl_scale);
+    fixture_gradients(&fx);
     const Tensor *t = &fx.m.table.t[fx.m.hid_W[1]];
     for (size_t i = 0; i < tensor_size(t); i++)
         fx.m.grads[t->offset + i] *= 1.05f;
-    double e = gradcheck_steps(fixture_loss, &fx, fx.m.params + t->offset, fx.m.grads + t->offset,
-                               tensor_size(t), 40, steps, N_STEPS,
-                               error_floor(fx.m.grads + t->offset, tensor_size(t)), 1.0, NULL);
+    double e = tensor_error(&fx, t, 1.0, NULL);
     ck_assert_double_gt(e, MODEL_TOL);
-    workspace_free(&fx.ws);
-    model_free(&fx.m);
+    fixture_free(&fx);
 }
 END_TEST
 
@@ -291,7 +305,7 @@ END_TEST
 START_TEST(split_first_layer_equals_concatenation)
 {
     ModelConfig c;
-    tiny_config(&c, "[decoder]\nkind = coord\n[encoding]\nkind = gaussian\nfeatures = 5\nsigma = 1", "");
+    tiny_config(&c, COORD_GAUSSIAN, "");
     Fixture fx;
     fixture_init(&fx, &c, 0, 5);
     const Model *m = &fx.m;
@@ -311,8 +325,7 @@ START_TEST(split_first_layer_equals_concatenation)
                 double h = pre > 0 ? pre : 0;
                 ck_assert_double_eq_tol(ws->h[0][((size_t)img * m->P + p) * W + j], h, 1e-5);
             }
-    workspace_free(&fx.ws);
-    model_free(&fx.m);
+    fixture_free(&fx);
 }
 END_TEST
 
@@ -320,17 +333,15 @@ END_TEST
 START_TEST(subsampling_all_pixels_matches_full)
 {
     ModelConfig c;
-    tiny_config(&c, "[decoder]\nkind = coord\n[encoding]\nkind = gaussian\nfeatures = 5\nsigma = 1", "");
+    tiny_config(&c, COORD_GAUSSIAN, "");
     Fixture full, sub;
     fixture_init(&full, &c, 0, 9);
     fixture_init(&sub, &c, 16, 9);
     memcpy(sub.ws.eps, full.ws.eps, sizeof(float) * 3 * 3);
     double a = fixture_loss(&full), b = fixture_loss(&sub);
     ck_assert_double_eq_tol(a, b, 1e-4 * fabs(a));
-    workspace_free(&full.ws);
-    model_free(&full.m);
-    workspace_free(&sub.ws);
-    model_free(&sub.m);
+    fixture_free(&full);
+    fixture_free(&sub);
 }
 END_TEST
 

@@ -11,6 +11,7 @@
 #include "rng.h"
 
 #include "check_run.h"
+#include "testutil.h"
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -68,8 +69,7 @@ END_TEST
 
 static float *randoms(size_t n, float lo, float hi, uint64_t seed)
 {
-    float *x = malloc(n * sizeof *x);
-    ck_assert_ptr_nonnull(x);
+    float *x = alloc_or_fail(n, sizeof *x);
     Rng r;
     rng_seed(&r, seed, 0);
     for (size_t i = 0; i < n; i++)
@@ -119,8 +119,7 @@ static Inputs make_inputs(void)
     in.W_out = randoms((size_t)W * IN, -0.5f, 0.5f, 8); /* [W, IN] */
     in.g = randoms((size_t)PIX_FULL * W, -1, 1, 9);
     in.y = NULL;
-    in.pix = malloc(ROWS * sizeof *in.pix);
-    ck_assert_ptr_nonnull(in.pix);
+    in.pix = alloc_or_fail(ROWS, sizeof *in.pix);
     Rng r;
     rng_seed(&r, 10, 0);
     for (size_t i = 0; i < ROWS; i++)
@@ -192,9 +191,7 @@ START_TEST(split_passes_match_one_thread)
 {
     Inputs in = make_inputs();
     size_t cap = 40 * N_ELEM;
-    float *one = calloc(cap, sizeof *one), *three = calloc(cap, sizeof *three);
-    ck_assert_ptr_nonnull(one);
-    ck_assert_ptr_nonnull(three);
+    float *one = alloc_or_fail(cap, sizeof *one), *three = alloc_or_fail(cap, sizeof *three);
     ck_assert_int_eq(threads_use(1), 1);
     size_t n = run_all_passes(&in, one);
     ck_assert_uint_le(n, cap);

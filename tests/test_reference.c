@@ -7,6 +7,7 @@
 #include "workspace.h"
 
 #include "check_run.h"
+#include "testutil.h"
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -21,18 +22,11 @@ static const char *const cases[] = {
     "dense_relu",
 };
 
-static void reference_path(char *buf, size_t size)
-{
-    const char *src = getenv("SRCDIR");
-    ck_assert_msg(src != NULL, "SRCDIR is not set (run through make check)");
-    snprintf(buf, size, "%s/tests/reference/torch_reference.h5", src);
-}
-
 START_TEST(matches_pytorch)
 {
     const char *name = cases[_i];
     char path[4096], obj[256];
-    reference_path(path, sizeof path);
+    srcdir_path(path, sizeof path, "tests/reference/torch_reference.h5");
     H5File f;
     ck_assert_int_eq(h5f_open(&f, path), 0);
 

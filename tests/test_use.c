@@ -10,6 +10,7 @@
 #include "spectrum.h"
 
 #include "check_run.h"
+#include "testutil.h"
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -24,13 +25,6 @@
 #endif
 
 #define FMNIST_TEST_IMAGES "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
-
-static void *alloc_or_fail(size_t n, size_t size)
-{
-    void *p = calloc(n, size);
-    ck_assert_ptr_nonnull(p);
-    return p;
-}
 
 static double norm(const float *v, int d)
 {
@@ -123,22 +117,6 @@ static float *fmnist_image(long count, IdxArray *a)
     return img;
 }
 
-/* out[H, W] = 3×3 box mean of in, edges replicated. */
-static void box_blur(float *out, const float *in, int H, int W)
-{
-    for (int y = 0; y < H; y++)
-        for (int x = 0; x < W; x++) {
-            float s = 0;
-            for (int dy = -1; dy <= 1; dy++)
-                for (int dx = -1; dx <= 1; dx++) {
-                    int yy = y + dy < 0 ? 0 : y + dy >= H ? H - 1 : y + dy;
-                    int xx = x + dx < 0 ? 0 : x + dx >= W ? W - 1 : x + dx;
-                    s += in[yy * W + xx];
-                }
-            out[y * W + x] = s / 9.0f;
-        }
-}
-
 static void radial_of(double *radial, int n_bins, const float *img)
 {
     double power[784];
@@ -150,7 +128,7 @@ START_TEST(blurring_a_real_image_lowers_hf_ratio_and_ssim)
 {
     IdxArray a;
     float *img = fmnist_image(1, &a), blurred[784];
-    box_blur(blurred, img, 28, 28);
+    box_blur(blurred, img, 28, 28, 1, 1); /* 3×3 box mean, edges replicated */
     int nb = spectrum_bins(28, 28);
     ck_assert_int_eq(nb, 15);
     double r_img[15], r_blur[15];
@@ -193,17 +171,13 @@ END_TEST
 /* A small coordinate model at 28×28 with random weights. */
 static void small_model(Model *m, const uint8_t *images, int n)
 {
-    ModelConfig c;
     const char *text = "[data]\nheight = 28\nwidth = 28\nchannels = 1\n"
                        "[latent]\nsize = 4\n[encoder]\nhidden = 16\n"
                        "[decoder]\nkind = coord\n[encoding]\nkind = gaussian\nfeatures = 8\n"
                        "sigma = 3\n[network]\nwidth = 16\ndepth = 2\n";
-    ck_assert_int_eq(config_parse(&c, text, "test"), 0);
-    ck_assert_int_eq(model_create(m, &c), 0);
     Rng r;
     rng_seed(&r, 11, 0);
-    ck_assert_int_eq(model_init_frequencies(m, images, n, &r), 0);
-    model_init_params(m, &r);
+    build_model(m, text, images, n, &r);
 }
 
 START_TEST(evaluate_matches_an_independent_recomputation)

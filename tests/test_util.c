@@ -3,13 +3,13 @@
 #include "util.h"
 
 #include "check_run.h"
+#include "testutil.h"
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 START_TEST(rng_is_reproducible_and_streams_differ)
 {
@@ -80,9 +80,9 @@ END_TEST
 
 START_TEST(output_file_is_atomic)
 {
-    char dir[] = "/tmp/ffvae-util-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    char path[256];
+    char dir[256];
+    tmpdir_make(dir, sizeof dir, "util");
+    char path[300];
     snprintf(path, sizeof path, "%s/out.txt", dir);
 
     OutputFile out;
@@ -109,8 +109,7 @@ START_TEST(output_file_is_atomic)
     snprintf(missing, sizeof missing, "%s/no/such/out.txt", dir);
     ck_assert_int_eq(output_begin(&out, missing, 0), -1);
 
-    unlink(path);
-    rmdir(dir);
+    tmpdir_remove(dir);
 }
 END_TEST
 
