@@ -278,7 +278,8 @@ static int train_one(const Comparison *c, int i, int seed, const char *dir, int 
                       .threads = o->threads,
                       .resume = resume,
                       .progress = o->progress,
-                      .resume_hint = "run the same command again to resume"};
+                      .resume_hint = "run the same command again to resume",
+                      .stop = o->stop};
     return train_run(&t);
 }
 

@@ -2,7 +2,6 @@
 #include "train.h"
 
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,13 +19,6 @@ enum { STREAM_INIT = 1, STREAM_TRAIN = 2, STREAM_ORDER = 1000 };
 
 /* The spectrum encoding's power spectrum needs no more images than this to settle. */
 #define SPECTRUM_MAX_IMAGES 10000
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-    stop_signal = sig;
-}
 
 typedef struct {
     char config[4096], log[4096], checkpoint[4096];
@@ -258,7 +250,7 @@ static void show_progress(const Trainer *t, double images_per_s, const LossParts
             lp->kl / B, images_per_s, eta);
 }
 
-/* Runs steps until the budget or a signal; returns 0, TRAIN_INTERRUPTED or -1. */
+/* Runs steps until the budget or a stop request; returns 0, TRAIN_INTERRUPTED or -1. */
 static int train_loop(Trainer *t)
 {
     Model *m = t->m;
@@ -270,7 +262,7 @@ static int train_loop(Trainer *t)
     long steps_at_start = s->step;
 
     while (s->step < s->target_steps) {
-        if (stop_signal)
+        if (stop_requested(t->o->stop))
             break;
         double t0 = now_seconds();
         load_batch(t, s->step);
@@ -309,12 +301,14 @@ static int train_loop(Trainer *t)
         fputc('\n', stderr);
     double wall = now_seconds() - segment_start;
     long done = s->step - steps_at_start;
-    if (stop_signal) {
+    if (stop_requested(t->o->stop)) {
         if (checkpoint_save(t->paths.checkpoint, m, s) != 0)
             return -1;
+        /* Through the error path: the run ends with a non-zero status, and
+         * this says why and how to continue. */
         const char *hint = t->o->resume_hint ? t->o->resume_hint : "continue with --resume";
-        fprintf(stderr, "ffvae: interrupted at step %ld; checkpoint saved in %s (%s)\n", s->step,
-                t->paths.checkpoint, hint);
+        ffvae_error("interrupted at step %ld; checkpoint saved in %s (%s)", s->step,
+                    t->paths.checkpoint, hint);
         return TRAIN_INTERRUPTED;
     }
     printf("trained %ld steps in %.1fs (%.0f images/s); run in %s\n", done, wall,
@@ -372,16 +366,9 @@ int train_run(const TrainOptions *o)
                c->name, o->data_path, ds.train.n, model_param_count(&m), c->batch, s.step,
                s.target_steps);
         fflush(stdout);
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sigemptyset(&sa.sa_mask);
-        stop_signal = 0;
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
+        stop_arm(o->stop);
         rc = train_loop(&t);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
+        stop_disarm(o->stop);
     }
     if (t.log)
         fclose(t.log);

@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include "progress.h"
+
 typedef struct {
     const char *model_path; /* may be NULL with resume */
     const char *data_path;
@@ -17,7 +19,8 @@ typedef struct {
     int threads;            /* 0: OpenBLAS's default */
     int resume;
     int progress;           /* 1: a live progress line (terminal), 0: plain log lines */
-    const char *resume_hint; /* how to continue after SIGINT/SIGTERM; NULL: train's --resume */
+    const char *resume_hint; /* how to continue after a stop; NULL: train's --resume */
+    const StopControl *stop; /* armed around the steps; NULL: never stops early */
 } TrainOptions;
 
 #include "adam.h"
@@ -33,11 +36,12 @@ AdamSettings adam_settings(const ModelConfig *c);
 LossParts train_step(Model *m, Workspace *ws, int B, float beta, const AdamSettings *adam, long t,
                      Rng *r);
 
-/* Exit status of a run interrupted by SIGINT/SIGTERM after saving its checkpoint. */
+/* Exit status of a run stopped (SIGINT/SIGTERM in ffvae) after saving its checkpoint. */
 #define TRAIN_INTERRUPTED 130
 
-/* Returns 0 when the run reached its budget, TRAIN_INTERRUPTED when a signal
- * stopped it (checkpoint saved), -1 on error (reported). */
+/* Returns 0 when the run reached its budget, TRAIN_INTERRUPTED when o->stop
+ * stopped it (checkpoint saved, and said where on stderr), -1 on error
+ * (reported). */
 int train_run(const TrainOptions *o);
 
 /* The process exit status for such a result: 0, TRAIN_INTERRUPTED, or 1. */

@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "options.h"
+#include "stop_signals.h"
 #include "compare.h"
 #include "train.h"
 #include "util.h"
@@ -36,6 +37,7 @@ int cmd_compare(int argc, char **argv)
     memset(&o, 0, sizeof o);
     o.seeds = 1;
     o.progress = isatty(STDERR_FILENO);
+    o.stop = stop_on_signals();
     const Option opts[] = {
         OPT_TEXT("data", 'd', &o.data_path),
         OPT_TEXT("out", 'o', &o.out_dir),

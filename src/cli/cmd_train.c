@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "options.h"
+#include "stop_signals.h"
 #include "train.h"
 #include "util.h"
 
@@ -33,6 +34,7 @@ int cmd_train(int argc, char **argv)
     memset(&o, 0, sizeof o);
     o.seed = 1;
     o.progress = isatty(STDERR_FILENO);
+    o.stop = stop_on_signals();
     const Option opts[] = {
         OPT_TEXT("model", 'm', &o.model_path),
         OPT_TEXT("data", 'd', &o.data_path),
