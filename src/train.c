@@ -232,9 +232,10 @@ static int emit_log_row(Trainer *t, int interval_done)
         return -1;
     print_log_row(t->log, &r);
     fflush(t->log);
-    if (!t->o->progress)
-        printf("step %ld  epoch %.3f  loss %.4f  reconstruction %.4f  kl %.4f  %.1fs\n", r.step,
-               r.epoch, r.loss, r.recon, r.kl, r.seconds);
+    if (!report_is_live(t->o->report))
+        report_line(t->o->report,
+                    "step %ld  epoch %.3f  loss %.4f  reconstruction %.4f  kl %.4f  %.1fs", r.step,
+                    r.epoch, r.loss, r.recon, r.kl, r.seconds);
     return 0;
 }
 
@@ -245,9 +246,10 @@ static void show_progress(const Trainer *t, double images_per_s, const LossParts
     char eta[32];
     format_duration(eta, sizeof eta,
                     (double)(s->target_steps - s->step) * B / (images_per_s > 0 ? images_per_s : 1));
-    fprintf(stderr, "\rstep %ld/%ld  epoch %.2f  loss %.2f  recon %.2f  kl %.2f  %.0f img/s  ETA %s  ",
-            s->step, s->target_steps, s->epoch, (lp->recon + lp->kl) / B, lp->recon / B,
-            lp->kl / B, images_per_s, eta);
+    report_status(t->o->report,
+                  "step %ld/%ld  epoch %.2f  loss %.2f  recon %.2f  kl %.2f  %.0f img/s  ETA %s  ",
+                  s->step, s->target_steps, s->epoch, (lp->recon + lp->kl) / B, lp->recon / B,
+                  lp->kl / B, images_per_s, eta);
 }
 
 /* Runs steps until the budget or a stop request; returns 0, TRAIN_INTERRUPTED or -1. */
@@ -291,14 +293,14 @@ static int train_loop(Trainer *t)
                 return -1;
             t->saved_step = s->step;
         }
-        if (t->o->progress && (now_seconds() - last_shown > 0.25 || s->step == s->target_steps)) {
+        if (report_is_live(t->o->report) &&
+            (now_seconds() - last_shown > 0.25 || s->step == s->target_steps)) {
             last_shown = now_seconds();
             double ips = (double)(s->step - steps_at_start) * B / (s->seconds - seconds_at_start);
             show_progress(t, ips, &lp);
         }
     }
-    if (t->o->progress)
-        fputc('\n', stderr);
+    report_status_end(t->o->report);
     double wall = now_seconds() - segment_start;
     long done = s->step - steps_at_start;
     if (stop_requested(t->o->stop)) {
@@ -311,8 +313,8 @@ static int train_loop(Trainer *t)
                     t->paths.checkpoint, hint);
         return TRAIN_INTERRUPTED;
     }
-    printf("trained %ld steps in %.1fs (%.0f images/s); run in %s\n", done, wall,
-           wall > 0 ? (double)done * B / wall : 0.0, t->o->run_dir);
+    report_line(t->o->report, "trained %ld steps in %.1fs (%.0f images/s); run in %s", done, wall,
+                wall > 0 ? (double)done * B / wall : 0.0, t->o->run_dir);
     return 0;
 }
 
@@ -362,10 +364,10 @@ int train_run(const TrainOptions *o)
     if (rc == 0 && !(t.log = open_log(t.paths.log, &s)))
         rc = -1;
     if (rc == 0) {
-        printf("training %s on %s (%d images): %zu parameters, batch %d, steps %ld to %ld\n",
-               c->name, o->data_path, ds.train.n, model_param_count(&m), c->batch, s.step,
-               s.target_steps);
-        fflush(stdout);
+        report_line(o->report,
+                    "training %s on %s (%d images): %zu parameters, batch %d, steps %ld to %ld",
+                    c->name, o->data_path, ds.train.n, model_param_count(&m), c->batch, s.step,
+                    s.target_steps);
         stop_arm(o->stop);
         rc = train_loop(&t);
         stop_disarm(o->stop);

@@ -18,7 +18,7 @@ typedef struct {
     uint64_t seed;
     int threads;            /* 0: OpenBLAS's default */
     int resume;
-    int progress;           /* 1: a live progress line (terminal), 0: plain log lines */
+    const Reporter *report; /* NULL: quiet; live status, or plain log lines without one */
     const char *resume_hint; /* how to continue after a stop; NULL: train's --resume */
     const StopControl *stop; /* armed around the steps; NULL: never stops early */
 } TrainOptions;
