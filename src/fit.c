@@ -209,14 +209,13 @@ int fit_image(FitResult *res, Model *m, const ModelConfig *cfg, const uint8_t *i
             }
             curve_row(s->curve, t, res->train_psnr, res->test_psnr, res->seconds);
         }
-        if (s->progress && (now_seconds() - shown > 0.25 || t == s->steps)) {
+        if (report_is_live(s->report) && (now_seconds() - shown > 0.25 || t == s->steps)) {
             shown = now_seconds();
-            fprintf(stderr, "\r%s: step %ld/%ld  %.1f steps/s  ", s->name, t, s->steps,
-                    (double)t / res->seconds);
+            report_status(s->report, "%s: step %ld/%ld  %.1f steps/s  ", s->name, t, s->steps,
+                          (double)t / res->seconds);
         }
     }
-    if (s->progress)
-        fputc('\n', stderr);
+    report_status_end(s->report);
     res->freq_power = frequency_power(m);
 done:
     workspace_free(&ws);

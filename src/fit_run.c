@@ -152,7 +152,7 @@ static int fit_one(Run *r, const FitOptions *o, const Target *t)
     }
     fprintf(f, "step,train_psnr,test_psnr,seconds\n");
     float *fitted = checked_malloc((size_t)t->S * t->S, (size_t)t->C * sizeof(float), "fitted");
-    FitSettings s = {o->steps, o->seed, o->holdout, r->cfg.log_every, f, r->name, o->progress};
+    FitSettings s = {o->steps, o->seed, o->holdout, r->cfg.log_every, f, r->name, o->report};
     Model m;
     int rc = fitted ? fit_image(&r->res, &m, &r->cfg, t->image, t->S, t->S, t->C, &s, fitted)
                     : -1;
@@ -290,20 +290,19 @@ int fit_run(const FitOptions *o)
         if (w != 0)
             goto done;
     }
-    printf("fitting %s (%dx%d, %d channel%s): %d run%s of %ld steps%s\n", t.source, t.S, t.S, t.C,
-           t.C == 1 ? "" : "s", n, n == 1 ? "" : "s", o->steps, o->holdout ? ", holdout" : "");
-    fflush(stdout);
+    report_line(o->report, "fitting %s (%dx%d, %d channel%s): %d run%s of %ld steps%s", t.source,
+                t.S, t.S, t.C, t.C == 1 ? "" : "s", n, n == 1 ? "" : "s", o->steps,
+                o->holdout ? ", holdout" : "");
     for (int i = 0; i < n; i++) {
         if (fit_one(&runs[i], o, &t) != 0)
             goto done;
         const FitResult *r = &runs[i].res;
-        printf("%-32s train %6.2f dB  test %6.2f dB  %7.1f s  power %.4g\n", runs[i].name,
-               r->train_psnr, r->test_psnr, r->seconds, r->freq_power);
-        fflush(stdout);
+        report_line(o->report, "%-32s train %6.2f dB  test %6.2f dB  %7.1f s  power %.4g",
+                    runs[i].name, r->train_psnr, r->test_psnr, r->seconds, r->freq_power);
     }
     rc = write_results(o, sw, &t, runs, n);
     if (rc == 0)
-        printf("results in %s/results.csv and results.md\n", o->out_dir);
+        report_line(o->report, "results in %s/results.csv and results.md", o->out_dir);
 done:
     free(runs);
     free(t.image);

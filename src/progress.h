@@ -1,4 +1,4 @@
-/* progress.h - how a long run (train, compare) talks to the program that
+/* progress.h - how a long run (train, compare, fit) talks to the program that
  * started it: a Reporter receives what the run has to say, a StopControl lets
  * the program ask it to stop. The library prints nothing and installs no
  * signal handlers itself; `ffvae` supplies both (src/cli/console.c and
