@@ -195,17 +195,24 @@ AdamSettings adam_settings(const ModelConfig *c)
     return a;
 }
 
-LossParts train_step(Model *m, Workspace *ws, int B, float beta, const AdamSettings *adam, long t,
-                     Rng *r)
+LossParts train_step_scaled(Model *m, Workspace *ws, int B, LossScale scale,
+                            const AdamSettings *adam, long t, Rng *r)
 {
     workspace_sample_pixels(ws, m, B, r);
     LossParts lp = model_forward(m, ws, B, r);
     if (!isfinite(lp.recon) || !isfinite(lp.kl))
         return lp;
     memset(m->grads, 0, m->table.total * sizeof(float));
-    model_backward(m, ws, B, 1.0f / B, beta / B);
+    model_backward(m, ws, B, scale.recon, scale.kl);
     adam_step(m->params, m->grads, m->adam_m, m->adam_v, m->table.total, adam, t);
     return lp;
+}
+
+LossParts train_step(Model *m, Workspace *ws, int B, float beta, const AdamSettings *adam, long t,
+                     Rng *r)
+{
+    LossScale per_image = {1.0f / B, beta / B};
+    return train_step_scaled(m, ws, B, per_image, adam, t, r);
 }
 
 /* β with its linear warm-up. */

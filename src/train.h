@@ -29,10 +29,21 @@ typedef struct {
 /* The optimiser settings of a model's [training] section. */
 AdamSettings adam_settings(const ModelConfig *c);
 
+/* The weights of the two loss terms a step descends:
+ * recon·(reconstruction summed over the batch) + kl·(KL summed over the batch). */
+typedef struct {
+    float recon, kl;
+} LossScale;
+
 /* One optimisation step on a batch already loaded into ws->x: draw pixels and
- * ε from r, forward, backward of recon + β·KL (per image), Adam step t (1-based).
- * Returns the batch's loss sums; on a non-finite loss the parameters are left
- * untouched. */
+ * ε from r, forward, backward of the scaled loss, Adam step t (1-based).
+ * r may be NULL only when there is nothing to draw: every pixel and no latent
+ * (`ffvae fit`). Returns the batch's loss sums; on a non-finite loss the
+ * parameters are left untouched. */
+LossParts train_step_scaled(Model *m, Workspace *ws, int B, LossScale scale,
+                            const AdamSettings *adam, long t, Rng *r);
+
+/* train's step: recon + β·KL per image, the scale {1/B, β/B}. */
 LossParts train_step(Model *m, Workspace *ws, int B, float beta, const AdamSettings *adam, long t,
                      Rng *r);
 
