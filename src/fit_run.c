@@ -143,13 +143,9 @@ static int fit_one(Run *r, const FitOptions *o, const Target *t)
         path_join(path, sizeof path, dir, "curve.csv") != 0)
         return -1;
     OutputFile curve;
-    if (output_begin(&curve, path, 1) != 0)
+    FILE *f = output_open(&curve, path);
+    if (!f)
         return -1;
-    FILE *f = fopen(curve.tmp_path, "w");
-    if (!f) {
-        ffvae_error("%s: cannot write", path);
-        return -1;
-    }
     fprintf(f, "step,train_psnr,test_psnr,seconds\n");
     float *fitted = checked_malloc((size_t)t->S * t->S, (size_t)t->C * sizeof(float), "fitted");
     FitSettings s = {o->steps, o->seed, o->holdout, r->cfg.log_every, f, r->name, o->report};
@@ -157,14 +153,10 @@ static int fit_one(Run *r, const FitOptions *o, const Target *t)
     int rc = fitted ? fit_image(&r->res, &m, &r->cfg, t->image, t->S, t->S, t->C, &s, fitted)
                     : -1;
     int have_model = rc == 0;
-    if (fclose(f) != 0 && rc == 0) {
-        ffvae_error("%s: cannot write", path);
-        rc = -1;
-    }
     if (rc == 0)
-        rc = output_commit(&curve);
+        rc = output_close(&curve, f);
     else
-        output_abort(&curve);
+        output_discard(&curve, f);
     if (rc == 0) {
         r->params = model_param_count(&m);
         rc = write_images(dir, &m, fitted, t);
@@ -190,14 +182,10 @@ static int write_results(const FitOptions *o, const Sweep *sw, const Target *t, 
     char path[4300];
     for (int md = 0; md < 2; md++) {
         OutputFile out;
+        FILE *f = NULL;
         if (path_join(path, sizeof path, o->out_dir, md ? "results.md" : "results.csv") != 0 ||
-            output_begin(&out, path, 1) != 0)
+            !(f = output_open(&out, path)))
             return -1;
-        FILE *f = fopen(out.tmp_path, "w");
-        if (!f) {
-            ffvae_error("%s: cannot write", path);
-            return -1;
-        }
         if (md) {
             fprintf(f, "# ffvae fit: %s\n\n%dx%d, %d channel%s, %ld steps, seed %llu, %s.\n\n",
                     t->source, t->S, t->S, t->C, t->C == 1 ? "" : "s", o->steps,
@@ -237,12 +225,7 @@ static int write_results(const FitOptions *o, const Sweep *sw, const Target *t, 
                 fprintf(f, ",%.3f,%.6g\n", r->res.seconds, r->res.freq_power);
             }
         }
-        if (fclose(f) != 0) {
-            ffvae_error("%s: cannot write", path);
-            output_abort(&out);
-            return -1;
-        }
-        if (output_commit(&out) != 0)
+        if (output_close(&out, f) != 0)
             return -1;
     }
     return 0;

@@ -1,6 +1,7 @@
 /* train.c - the training loop: data order, steps, logging, checkpoints, resume. */
 #include "train.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,24 +43,17 @@ static void print_log_row(FILE *f, const LogRow *r)
 static FILE *open_log(const char *path, const TrainState *s)
 {
     OutputFile out;
-    if (output_begin(&out, path, 1) != 0)
+    FILE *f = output_open(&out, path);
+    if (!f)
         return NULL;
-    FILE *f = fopen(out.tmp_path, "w");
-    if (!f) {
-        ffvae_error("%s: cannot write", path);
-        output_abort(&out);
-        return NULL;
-    }
     fprintf(f, "step,epoch,loss,reconstruction,kl,seconds\n");
     for (long i = 0; i < s->n_log; i++)
         print_log_row(f, &s->log[i]);
-    if (fclose(f) != 0 || output_commit(&out) != 0) {
-        output_abort(&out);
+    if (output_close(&out, f) != 0)
         return NULL;
-    }
     f = fopen(path, "a");
     if (!f)
-        ffvae_error("%s: cannot append", path);
+        ffvae_error("%s: cannot append: %s", path, strerror(errno));
     return f;
 }
 
