@@ -249,7 +249,8 @@ static int train_one(const Comparison *c, int i, int seed, const char *dir, int 
 {
     const CompareOptions *o = c->o;
     char ckpt[4200];
-    path_join(ckpt, sizeof ckpt, dir, "checkpoint.h5");
+    if (path_join(ckpt, sizeof ckpt, dir, "checkpoint.h5") != 0)
+        return -1;
     long per_epoch = c->ds.train.n / c->cfg[i].batch;
     long target = o->steps ? o->steps : (long)ceil(o->epochs * (double)per_epoch);
     int resume = path_exists(ckpt);

@@ -162,7 +162,9 @@ static int fit_one(Run *r, const FitOptions *o, const Target *t)
         rc = write_images(dir, &m, fitted, t);
     }
     if (rc == 0)
-        rc = path_join(path, sizeof path, dir, "config.ini") || config_write_file(&m.cfg, path);
+        rc = path_join(path, sizeof path, dir, "config.ini");
+    if (rc == 0)
+        rc = config_write_file(&m.cfg, path);
     if (have_model)
         model_free(&m);
     free(fitted);

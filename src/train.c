@@ -27,9 +27,11 @@ typedef struct {
 
 static int run_paths(RunPaths *p, const char *dir)
 {
-    return path_join(p->config, sizeof p->config, dir, "config.ini") ||
-           path_join(p->log, sizeof p->log, dir, "log.csv") ||
-           path_join(p->checkpoint, sizeof p->checkpoint, dir, "checkpoint.h5");
+    if (path_join(p->config, sizeof p->config, dir, "config.ini") != 0 ||
+        path_join(p->log, sizeof p->log, dir, "log.csv") != 0 ||
+        path_join(p->checkpoint, sizeof p->checkpoint, dir, "checkpoint.h5") != 0)
+        return -1;
+    return 0;
 }
 
 static void print_log_row(FILE *f, const LogRow *r)
@@ -231,8 +233,12 @@ static int emit_log_row(Trainer *t, int interval_done)
         memset(s->pending, 0, sizeof s->pending);
     if (train_state_append_log(s, &r) != 0)
         return -1;
+    /* Flushed row by row, so log.csv follows a long run; a full disk stops it. */
     print_log_row(t->log, &r);
-    fflush(t->log);
+    if (fflush(t->log) != 0 || ferror(t->log)) {
+        ffvae_error("%s: cannot write: %s", t->paths.log, strerror(errno));
+        return -1;
+    }
     if (!report_is_live(t->o->report))
         report_line(t->o->report,
                     "step %ld  epoch %.3f  loss %.4f  reconstruction %.4f  kl %.4f  %.1fs", r.step,
@@ -373,8 +379,11 @@ int train_run(const TrainOptions *o)
         rc = train_loop(&t);
         stop_disarm(o->stop);
     }
-    if (t.log)
-        fclose(t.log);
+    if (t.log && fclose(t.log) != 0) {
+        ffvae_error("%s: cannot write: %s", t.paths.log, strerror(errno));
+        if (rc == 0)
+            rc = -1;
+    }
     workspace_free(&t.ws);
     free(t.batch);
     free(t.order);
