@@ -67,7 +67,7 @@ typedef struct {
     int seeds;           /* K ≥ 1; run k uses seed k */
     int threads;
     int eval_images;     /* test images evaluated per run; 0 = the whole split */
-    const Reporter *report;  /* NULL: quiet (runs report through it too) */
+    const Reporter *report;  /* NULL: quiet; each run's training reports through it too */
     const StopControl *stop; /* armed around each run's steps; NULL: never stops early */
 } CompareOptions;
 
