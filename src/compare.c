@@ -249,7 +249,8 @@ static int train_one(const Comparison *c, int i, int seed, const char *dir, int 
 {
     const CompareOptions *o = c->o;
     char ckpt[4200];
-    path_join(ckpt, sizeof ckpt, dir, "checkpoint.h5");
+    if (path_join(ckpt, sizeof ckpt, dir, "checkpoint.h5") != 0)
+        return -1;
     long per_epoch = c->ds.train.n / c->cfg[i].batch;
     long target = o->steps ? o->steps : (long)ceil(o->epochs * (double)per_epoch);
     int resume = path_exists(ckpt);
@@ -262,14 +263,13 @@ static int train_one(const Comparison *c, int i, int seed, const char *dir, int 
         train_state_free(&s);
         model_free(&m);
         if (done >= target) {
-            printf("[%d/%d] %s seed %d: finished (%ld steps), skipped\n", index, total,
-                   c->cfg[i].name, seed, done);
+            report_line(o->report, "[%d/%d] %s seed %d: finished (%ld steps), skipped", index,
+                        total, c->cfg[i].name, seed, done);
             return 0;
         }
     }
-    printf("[%d/%d] %s seed %d: %s\n", index, total, c->cfg[i].name, seed,
-           resume ? "resuming" : "training");
-    fflush(stdout);
+    report_line(o->report, "[%d/%d] %s seed %d: %s", index, total, c->cfg[i].name, seed,
+                resume ? "resuming" : "training");
     TrainOptions t = {.model_path = resume ? NULL : o->models[i],
                       .data_path = o->data_path,
                       .run_dir = dir,
@@ -277,8 +277,9 @@ static int train_one(const Comparison *c, int i, int seed, const char *dir, int 
                       .seed = (uint64_t)seed,
                       .threads = o->threads,
                       .resume = resume,
-                      .progress = o->progress,
-                      .resume_hint = "run the same command again to resume"};
+                      .report = o->report,
+                      .resume_hint = "run the same command again to resume",
+                      .stop = o->stop};
     return train_run(&t);
 }
 
@@ -363,10 +364,11 @@ static int evaluate_runs(Comparison *c, float *recon_rows)
                     c->radial[b] = e.radial_data[b];
                     c->radial[(size_t)(i + 1) * e.n_bins + b] += e.radial_recon[b] / o->seeds;
                 }
-                printf("%s seed %d: nelbo %.2f  psnr %.2f dB  ssim %.4f  hf ratio %.3f (samples "
-                       "%.3f)\n",
-                       c->cfg[i].name, k, e.nelbo, e.psnr, e.ssim, e.hf_ratio_recon,
-                       e.hf_ratio_samples);
+                report_line(o->report,
+                            "%s seed %d: nelbo %.2f  psnr %.2f dB  ssim %.4f  hf ratio %.3f "
+                            "(samples %.3f)",
+                            c->cfg[i].name, k, e.nelbo, e.psnr, e.ssim, e.hf_ratio_recon,
+                            e.hf_ratio_samples);
                 eval_result_free(&e);
                 if (k == 1)
                     rc = model_figures(c, &m, recon_rows, i + 1);
@@ -549,8 +551,6 @@ static int write_report(const Comparison *c, const ModelSummary *sum)
     path_join(path, sizeof path, o->out_dir, "report.md");
     int rc = len < cap ? write_file_atomic(path, text) : -1;
     free(text);
-    if (rc == 0)
-        printf("\nreport: %s\n\n%s\n", path, verdict);
     return rc;
 }
 
@@ -610,8 +610,17 @@ int compare_run(const CompareOptions *o)
             sum[i].stat[j] = stat_of(x, ns);
         }
     }
-    if (write_metrics(&c) == 0 && draw_plots(&c) == 0 && write_report(&c, sum) == 0)
+    if (write_metrics(&c) == 0 && draw_plots(&c) == 0 && write_report(&c, sum) == 0) {
+        /* The report's verdict again (a pure function of the summaries), for the reader. */
+        char verdict[1024];
+        int clear;
+        compare_verdict(verdict, sizeof verdict, sum, n, &clear);
+        report_line(o->report, "%s", "");
+        report_line(o->report, "report: %s/report.md", o->out_dir);
+        report_line(o->report, "%s", "");
+        report_line(o->report, "%s", verdict);
         rc = 0;
+    }
 out:
     free(recon_rows);
     free(c.radial);

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "progress.h"
+
 /* The columns of the report's table, in order. */
 enum {
     METRIC_NELBO,      /* lower is better */
@@ -65,10 +67,11 @@ typedef struct {
     int seeds;           /* K ≥ 1; run k uses seed k */
     int threads;
     int eval_images;     /* test images evaluated per run; 0 = the whole split */
-    int progress;
+    const Reporter *report;  /* NULL: quiet; each run's training reports through it too */
+    const StopControl *stop; /* armed around each run's steps; NULL: never stops early */
 } CompareOptions;
 
-/* Returns 0 when the report is written, TRAIN_INTERRUPTED when a signal stopped a
+/* Returns 0 when the report is written, TRAIN_INTERRUPTED when o->stop stopped a
  * run (its checkpoint saved, so the same call resumes), or -1 after an error. */
 int compare_run(const CompareOptions *o);
 

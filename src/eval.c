@@ -121,24 +121,14 @@ done:
 int eval_write_spectra(const EvalResult *r, const char *path)
 {
     OutputFile o;
-    if (output_begin(&o, path, 1) != 0)
+    FILE *f = output_open(&o, path);
+    if (!f)
         return -1;
-    FILE *f = fopen(o.tmp_path, "w");
-    if (!f) {
-        ffvae_error("%s: cannot create", o.tmp_path);
-        return -1;
-    }
     fprintf(f, "bin,frequency,data,reconstructions,samples\n");
     for (int b = 0; b < r->n_bins; b++)
         fprintf(f, "%d,%.6f,%.9g,%.9g,%.9g\n", b, spectrum_bin_centre(b, r->n_bins),
                 r->radial_data[b], r->radial_recon[b], r->radial_samples[b]);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        ffvae_error("%s: write failed", path);
-        output_abort(&o);
-        return -1;
-    }
-    return output_commit(&o);
+    return output_close(&o, f);
 }
 
 /* A JSON number, or null for inf / NaN (JSON has neither). */

@@ -183,8 +183,9 @@ int fit_image(FitResult *res, Model *m, const ModelConfig *cfg, const uint8_t *i
     Evaluation e = {image, train, test, res->n_train, res->n_test, out};
     AdamSettings adam = adam_settings(cfg);
     /* Gaussian backward with σ² = ½ gives 2(μ − t)μ(1 − μ)·scale: scale 1/n
-     * makes it the gradient of the mean squared error over the n values. */
-    float scale = 1.0f / ((float)res->n_train * (float)C);
+     * makes it the gradient of the mean squared error over the n values.
+     * There is no latent, so no KL. */
+    LossScale mse = {1.0f / ((float)res->n_train * (float)C), 0.0f};
     double shown = 0;
     if (evaluate(m, &e, &res->train_psnr, &res->test_psnr) != 0) {
         rc = -1;
@@ -193,15 +194,13 @@ int fit_image(FitResult *res, Model *m, const ModelConfig *cfg, const uint8_t *i
     curve_row(s->curve, 0, res->train_psnr, res->test_psnr, 0);
     for (long t = 1; t <= s->steps; t++) {
         double t0 = now_seconds();
-        LossParts lp = model_forward(m, &ws, 1, NULL);
-        if (!isfinite(lp.recon)) {
+        /* One image of every training pixel and no latent: nothing to draw. */
+        LossParts lp = train_step_scaled(m, &ws, 1, mse, &adam, t, NULL);
+        if (!isfinite(lp.recon) || !isfinite(lp.kl)) {
             ffvae_error("%s: fitting diverged: the loss is not finite at step %ld", s->name, t);
             rc = -1;
             goto done;
         }
-        memset(m->grads, 0, m->table.total * sizeof(float));
-        model_backward(m, &ws, 1, scale, 0.0f);
-        adam_step(m->params, m->grads, m->adam_m, m->adam_v, m->table.total, &adam, t);
         res->seconds += now_seconds() - t0;
         if ((s->curve_every > 0 && t % s->curve_every == 0) || t == s->steps) {
             if (evaluate(m, &e, &res->train_psnr, &res->test_psnr) != 0) {
@@ -210,14 +209,13 @@ int fit_image(FitResult *res, Model *m, const ModelConfig *cfg, const uint8_t *i
             }
             curve_row(s->curve, t, res->train_psnr, res->test_psnr, res->seconds);
         }
-        if (s->progress && (now_seconds() - shown > 0.25 || t == s->steps)) {
+        if (report_is_live(s->report) && (now_seconds() - shown > 0.25 || t == s->steps)) {
             shown = now_seconds();
-            fprintf(stderr, "\r%s: step %ld/%ld  %.1f steps/s  ", s->name, t, s->steps,
-                    (double)t / res->seconds);
+            report_status(s->report, "%s: step %ld/%ld  %.1f steps/s  ", s->name, t, s->steps,
+                          (double)t / res->seconds);
         }
     }
-    if (s->progress)
-        fputc('\n', stderr);
+    report_status_end(s->report);
     res->freq_power = frequency_power(m);
 done:
     workspace_free(&ws);

@@ -25,6 +25,7 @@
 #include <stdio.h>
 
 #include "model.h"
+#include "progress.h"
 
 /* 1 when pixel (row i, column j) trains under the protocol above. */
 static inline int fit_is_train_pixel(int i, int j, int holdout)
@@ -46,13 +47,13 @@ void fit_noise_image(uint8_t *img, int S, int C, uint64_t seed);
 int fit_prepare_config(ModelConfig *cfg, const char *origin, int H, int W, int C);
 
 typedef struct {
-    long steps;       /* Adam steps */
-    uint64_t seed;    /* frequencies and initial weights */
-    int holdout;      /* the published split (above) */
-    int curve_every;  /* steps between curve rows (0: only the first and last) */
-    FILE *curve;      /* NULL, or receives "step,train_psnr,test_psnr,seconds" rows */
-    const char *name; /* for messages and the progress line */
-    int progress;     /* 1: a live progress line on stderr */
+    long steps;             /* Adam steps */
+    uint64_t seed;          /* frequencies and initial weights */
+    int holdout;            /* the published split (above) */
+    int curve_every;        /* steps between curve rows (0: only the first and last) */
+    FILE *curve;            /* NULL, or receives "step,train_psnr,test_psnr,seconds" rows */
+    const char *name;       /* for messages and the progress line */
+    const Reporter *report; /* NULL: quiet; a live status shows the step and speed */
 } FitSettings;
 
 typedef struct {

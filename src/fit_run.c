@@ -143,34 +143,28 @@ static int fit_one(Run *r, const FitOptions *o, const Target *t)
         path_join(path, sizeof path, dir, "curve.csv") != 0)
         return -1;
     OutputFile curve;
-    if (output_begin(&curve, path, 1) != 0)
+    FILE *f = output_open(&curve, path);
+    if (!f)
         return -1;
-    FILE *f = fopen(curve.tmp_path, "w");
-    if (!f) {
-        ffvae_error("%s: cannot write", path);
-        return -1;
-    }
     fprintf(f, "step,train_psnr,test_psnr,seconds\n");
     float *fitted = checked_malloc((size_t)t->S * t->S, (size_t)t->C * sizeof(float), "fitted");
-    FitSettings s = {o->steps, o->seed, o->holdout, r->cfg.log_every, f, r->name, o->progress};
+    FitSettings s = {o->steps, o->seed, o->holdout, r->cfg.log_every, f, r->name, o->report};
     Model m;
     int rc = fitted ? fit_image(&r->res, &m, &r->cfg, t->image, t->S, t->S, t->C, &s, fitted)
                     : -1;
     int have_model = rc == 0;
-    if (fclose(f) != 0 && rc == 0) {
-        ffvae_error("%s: cannot write", path);
-        rc = -1;
-    }
     if (rc == 0)
-        rc = output_commit(&curve);
+        rc = output_close(&curve, f);
     else
-        output_abort(&curve);
+        output_discard(&curve, f);
     if (rc == 0) {
         r->params = model_param_count(&m);
         rc = write_images(dir, &m, fitted, t);
     }
     if (rc == 0)
-        rc = path_join(path, sizeof path, dir, "config.ini") || config_write_file(&m.cfg, path);
+        rc = path_join(path, sizeof path, dir, "config.ini");
+    if (rc == 0)
+        rc = config_write_file(&m.cfg, path);
     if (have_model)
         model_free(&m);
     free(fitted);
@@ -190,14 +184,10 @@ static int write_results(const FitOptions *o, const Sweep *sw, const Target *t, 
     char path[4300];
     for (int md = 0; md < 2; md++) {
         OutputFile out;
+        FILE *f = NULL;
         if (path_join(path, sizeof path, o->out_dir, md ? "results.md" : "results.csv") != 0 ||
-            output_begin(&out, path, 1) != 0)
+            !(f = output_open(&out, path)))
             return -1;
-        FILE *f = fopen(out.tmp_path, "w");
-        if (!f) {
-            ffvae_error("%s: cannot write", path);
-            return -1;
-        }
         if (md) {
             fprintf(f, "# ffvae fit: %s\n\n%dx%d, %d channel%s, %ld steps, seed %llu, %s.\n\n",
                     t->source, t->S, t->S, t->C, t->C == 1 ? "" : "s", o->steps,
@@ -237,12 +227,7 @@ static int write_results(const FitOptions *o, const Sweep *sw, const Target *t, 
                 fprintf(f, ",%.3f,%.6g\n", r->res.seconds, r->res.freq_power);
             }
         }
-        if (fclose(f) != 0) {
-            ffvae_error("%s: cannot write", path);
-            output_abort(&out);
-            return -1;
-        }
-        if (output_commit(&out) != 0)
+        if (output_close(&out, f) != 0)
             return -1;
     }
     return 0;
@@ -290,20 +275,19 @@ int fit_run(const FitOptions *o)
         if (w != 0)
             goto done;
     }
-    printf("fitting %s (%dx%d, %d channel%s): %d run%s of %ld steps%s\n", t.source, t.S, t.S, t.C,
-           t.C == 1 ? "" : "s", n, n == 1 ? "" : "s", o->steps, o->holdout ? ", holdout" : "");
-    fflush(stdout);
+    report_line(o->report, "fitting %s (%dx%d, %d channel%s): %d run%s of %ld steps%s", t.source,
+                t.S, t.S, t.C, t.C == 1 ? "" : "s", n, n == 1 ? "" : "s", o->steps,
+                o->holdout ? ", holdout" : "");
     for (int i = 0; i < n; i++) {
         if (fit_one(&runs[i], o, &t) != 0)
             goto done;
         const FitResult *r = &runs[i].res;
-        printf("%-32s train %6.2f dB  test %6.2f dB  %7.1f s  power %.4g\n", runs[i].name,
-               r->train_psnr, r->test_psnr, r->seconds, r->freq_power);
-        fflush(stdout);
+        report_line(o->report, "%-32s train %6.2f dB  test %6.2f dB  %7.1f s  power %.4g",
+                    runs[i].name, r->train_psnr, r->test_psnr, r->seconds, r->freq_power);
     }
     rc = write_results(o, sw, &t, runs, n);
     if (rc == 0)
-        printf("results in %s/results.csv and results.md\n", o->out_dir);
+        report_line(o->report, "results in %s/results.csv and results.md", o->out_dir);
 done:
     free(runs);
     free(t.image);

@@ -15,6 +15,8 @@
 
 #include <stdint.h>
 
+#include "progress.h"
+
 #define FIT_MAX_MODELS 32
 
 typedef struct {
@@ -29,7 +31,7 @@ typedef struct {
     uint64_t seed;
     int holdout;
     int threads;                    /* 0: OpenBLAS's default */
-    int progress;
+    const Reporter *report;         /* NULL: quiet */
 } FitOptions;
 
 /* Returns 0, or -1 after reporting. */

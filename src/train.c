@@ -1,8 +1,8 @@
 /* train.c - the training loop: data order, steps, logging, checkpoints, resume. */
 #include "train.h"
 
+#include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,22 +22,17 @@ enum { STREAM_INIT = 1, STREAM_TRAIN = 2, STREAM_ORDER = 1000 };
 /* The spectrum encoding's power spectrum needs no more images than this to settle. */
 #define SPECTRUM_MAX_IMAGES 10000
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-    stop_signal = sig;
-}
-
 typedef struct {
     char config[4096], log[4096], checkpoint[4096];
 } RunPaths;
 
 static int run_paths(RunPaths *p, const char *dir)
 {
-    return path_join(p->config, sizeof p->config, dir, "config.ini") ||
-           path_join(p->log, sizeof p->log, dir, "log.csv") ||
-           path_join(p->checkpoint, sizeof p->checkpoint, dir, "checkpoint.h5");
+    if (path_join(p->config, sizeof p->config, dir, "config.ini") != 0 ||
+        path_join(p->log, sizeof p->log, dir, "log.csv") != 0 ||
+        path_join(p->checkpoint, sizeof p->checkpoint, dir, "checkpoint.h5") != 0)
+        return -1;
+    return 0;
 }
 
 static void print_log_row(FILE *f, const LogRow *r)
@@ -51,24 +46,17 @@ static void print_log_row(FILE *f, const LogRow *r)
 static FILE *open_log(const char *path, const TrainState *s)
 {
     OutputFile out;
-    if (output_begin(&out, path, 1) != 0)
+    FILE *f = output_open(&out, path);
+    if (!f)
         return NULL;
-    FILE *f = fopen(out.tmp_path, "w");
-    if (!f) {
-        ffvae_error("%s: cannot write", path);
-        output_abort(&out);
-        return NULL;
-    }
     fprintf(f, "step,epoch,loss,reconstruction,kl,seconds\n");
     for (long i = 0; i < s->n_log; i++)
         print_log_row(f, &s->log[i]);
-    if (fclose(f) != 0 || output_commit(&out) != 0) {
-        output_abort(&out);
+    if (output_close(&out, f) != 0)
         return NULL;
-    }
     f = fopen(path, "a");
     if (!f)
-        ffvae_error("%s: cannot append", path);
+        ffvae_error("%s: cannot append: %s", path, strerror(errno));
     return f;
 }
 
@@ -204,17 +192,24 @@ AdamSettings adam_settings(const ModelConfig *c)
     return a;
 }
 
-LossParts train_step(Model *m, Workspace *ws, int B, float beta, const AdamSettings *adam, long t,
-                     Rng *r)
+LossParts train_step_scaled(Model *m, Workspace *ws, int B, LossScale scale,
+                            const AdamSettings *adam, long t, Rng *r)
 {
     workspace_sample_pixels(ws, m, B, r);
     LossParts lp = model_forward(m, ws, B, r);
     if (!isfinite(lp.recon) || !isfinite(lp.kl))
         return lp;
     memset(m->grads, 0, m->table.total * sizeof(float));
-    model_backward(m, ws, B, 1.0f / B, beta / B);
+    model_backward(m, ws, B, scale.recon, scale.kl);
     adam_step(m->params, m->grads, m->adam_m, m->adam_v, m->table.total, adam, t);
     return lp;
+}
+
+LossParts train_step(Model *m, Workspace *ws, int B, float beta, const AdamSettings *adam, long t,
+                     Rng *r)
+{
+    LossScale per_image = {1.0f / B, beta / B};
+    return train_step_scaled(m, ws, B, per_image, adam, t, r);
 }
 
 /* β with its linear warm-up. */
@@ -239,11 +234,16 @@ static int emit_log_row(Trainer *t, int interval_done)
         memset(s->pending, 0, sizeof s->pending);
     if (train_state_append_log(s, &r) != 0)
         return -1;
+    /* Flushed row by row, so log.csv follows a long run; a full disk stops it. */
     print_log_row(t->log, &r);
-    fflush(t->log);
-    if (!t->o->progress)
-        printf("step %ld  epoch %.3f  loss %.4f  reconstruction %.4f  kl %.4f  %.1fs\n", r.step,
-               r.epoch, r.loss, r.recon, r.kl, r.seconds);
+    if (fflush(t->log) != 0 || ferror(t->log)) {
+        ffvae_error("%s: cannot write: %s", t->paths.log, strerror(errno));
+        return -1;
+    }
+    if (!report_is_live(t->o->report))
+        report_line(t->o->report,
+                    "step %ld  epoch %.3f  loss %.4f  reconstruction %.4f  kl %.4f  %.1fs", r.step,
+                    r.epoch, r.loss, r.recon, r.kl, r.seconds);
     return 0;
 }
 
@@ -254,12 +254,13 @@ static void show_progress(const Trainer *t, double images_per_s, const LossParts
     char eta[32];
     format_duration(eta, sizeof eta,
                     (double)(s->target_steps - s->step) * B / (images_per_s > 0 ? images_per_s : 1));
-    fprintf(stderr, "\rstep %ld/%ld  epoch %.2f  loss %.2f  recon %.2f  kl %.2f  %.0f img/s  ETA %s  ",
-            s->step, s->target_steps, s->epoch, (lp->recon + lp->kl) / B, lp->recon / B,
-            lp->kl / B, images_per_s, eta);
+    report_status(t->o->report,
+                  "step %ld/%ld  epoch %.2f  loss %.2f  recon %.2f  kl %.2f  %.0f img/s  ETA %s  ",
+                  s->step, s->target_steps, s->epoch, (lp->recon + lp->kl) / B, lp->recon / B,
+                  lp->kl / B, images_per_s, eta);
 }
 
-/* Runs steps until the budget or a signal; returns 0, TRAIN_INTERRUPTED or -1. */
+/* Runs steps until the budget or a stop request; returns 0, TRAIN_INTERRUPTED or -1. */
 static int train_loop(Trainer *t)
 {
     Model *m = t->m;
@@ -271,7 +272,7 @@ static int train_loop(Trainer *t)
     long steps_at_start = s->step;
 
     while (s->step < s->target_steps) {
-        if (stop_signal)
+        if (stop_requested(t->o->stop))
             break;
         double t0 = now_seconds();
         load_batch(t, s->step);
@@ -300,26 +301,28 @@ static int train_loop(Trainer *t)
                 return -1;
             t->saved_step = s->step;
         }
-        if (t->o->progress && (now_seconds() - last_shown > 0.25 || s->step == s->target_steps)) {
+        if (report_is_live(t->o->report) &&
+            (now_seconds() - last_shown > 0.25 || s->step == s->target_steps)) {
             last_shown = now_seconds();
             double ips = (double)(s->step - steps_at_start) * B / (s->seconds - seconds_at_start);
             show_progress(t, ips, &lp);
         }
     }
-    if (t->o->progress)
-        fputc('\n', stderr);
+    report_status_end(t->o->report);
     double wall = now_seconds() - segment_start;
     long done = s->step - steps_at_start;
-    if (stop_signal) {
+    if (stop_requested(t->o->stop)) {
         if (checkpoint_save(t->paths.checkpoint, m, s) != 0)
             return -1;
+        /* Through the error path: the run ends with a non-zero status, and
+         * this says why and how to continue. */
         const char *hint = t->o->resume_hint ? t->o->resume_hint : "continue with --resume";
-        fprintf(stderr, "ffvae: interrupted at step %ld; checkpoint saved in %s (%s)\n", s->step,
-                t->paths.checkpoint, hint);
+        ffvae_error("interrupted at step %ld; checkpoint saved in %s (%s)", s->step,
+                    t->paths.checkpoint, hint);
         return TRAIN_INTERRUPTED;
     }
-    printf("trained %ld steps in %.1fs (%.0f images/s); run in %s\n", done, wall,
-           wall > 0 ? (double)done * B / wall : 0.0, t->o->run_dir);
+    report_line(t->o->report, "trained %ld steps in %.1fs (%.0f images/s); run in %s", done, wall,
+                wall > 0 ? (double)done * B / wall : 0.0, t->o->run_dir);
     return 0;
 }
 
@@ -369,23 +372,19 @@ int train_run(const TrainOptions *o)
     if (rc == 0 && !(t.log = open_log(t.paths.log, &s)))
         rc = -1;
     if (rc == 0) {
-        printf("training %s on %s (%d images): %zu parameters, batch %d, steps %ld to %ld\n",
-               c->name, o->data_path, ds.train.n, model_param_count(&m), c->batch, s.step,
-               s.target_steps);
-        fflush(stdout);
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sigemptyset(&sa.sa_mask);
-        stop_signal = 0;
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
+        report_line(o->report,
+                    "training %s on %s (%d images): %zu parameters, batch %d, steps %ld to %ld",
+                    c->name, o->data_path, ds.train.n, model_param_count(&m), c->batch, s.step,
+                    s.target_steps);
+        stop_arm(o->stop);
         rc = train_loop(&t);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
+        stop_disarm(o->stop);
     }
-    if (t.log)
-        fclose(t.log);
+    if (t.log && fclose(t.log) != 0) {
+        ffvae_error("%s: cannot write: %s", t.paths.log, strerror(errno));
+        if (rc == 0)
+            rc = -1;
+    }
     workspace_free(&t.ws);
     free(t.batch);
     free(t.order);

@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include "progress.h"
+
 typedef struct {
     const char *model_path; /* may be NULL with resume */
     const char *data_path;
@@ -16,8 +18,9 @@ typedef struct {
     uint64_t seed;
     int threads;            /* 0: OpenBLAS's default */
     int resume;
-    int progress;           /* 1: a live progress line (terminal), 0: plain log lines */
-    const char *resume_hint; /* how to continue after SIGINT/SIGTERM; NULL: train's --resume */
+    const Reporter *report; /* NULL: quiet; live status, or plain log lines without one */
+    const char *resume_hint; /* how to continue after a stop; NULL: train's --resume */
+    const StopControl *stop; /* armed around the steps; NULL: never stops early */
 } TrainOptions;
 
 #include "adam.h"
@@ -26,18 +29,30 @@ typedef struct {
 /* The optimiser settings of a model's [training] section. */
 AdamSettings adam_settings(const ModelConfig *c);
 
+/* The weights of the two loss terms a step descends:
+ * recon·(reconstruction summed over the batch) + kl·(KL summed over the batch). */
+typedef struct {
+    float recon, kl;
+} LossScale;
+
 /* One optimisation step on a batch already loaded into ws->x: draw pixels and
- * ε from r, forward, backward of recon + β·KL (per image), Adam step t (1-based).
- * Returns the batch's loss sums; on a non-finite loss the parameters are left
- * untouched. */
+ * ε from r, forward, backward of the scaled loss, Adam step t (1-based).
+ * r may be NULL only when there is nothing to draw: every pixel and no latent
+ * (`ffvae fit`). Returns the batch's loss sums; on a non-finite loss the
+ * parameters are left untouched. */
+LossParts train_step_scaled(Model *m, Workspace *ws, int B, LossScale scale,
+                            const AdamSettings *adam, long t, Rng *r);
+
+/* train's step: recon + β·KL per image, the scale {1/B, β/B}. */
 LossParts train_step(Model *m, Workspace *ws, int B, float beta, const AdamSettings *adam, long t,
                      Rng *r);
 
-/* Exit status of a run interrupted by SIGINT/SIGTERM after saving its checkpoint. */
+/* Exit status of a run stopped (SIGINT/SIGTERM in ffvae) after saving its checkpoint. */
 #define TRAIN_INTERRUPTED 130
 
-/* Returns 0 when the run reached its budget, TRAIN_INTERRUPTED when a signal
- * stopped it (checkpoint saved), -1 on error (reported). */
+/* Returns 0 when the run reached its budget, TRAIN_INTERRUPTED when o->stop
+ * stopped it (checkpoint saved, and said where on stderr), -1 on error
+ * (reported). */
 int train_run(const TrainOptions *o);
 
 /* The process exit status for such a result: 0, TRAIN_INTERRUPTED, or 1. */

@@ -3,10 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "commands.h"
+#include "console.h"
 #include "options.h"
+#include "stop_signals.h"
 #include "compare.h"
 #include "train.h"
 #include "util.h"
@@ -35,7 +36,9 @@ int cmd_compare(int argc, char **argv)
     CompareOptions o;
     memset(&o, 0, sizeof o);
     o.seeds = 1;
-    o.progress = isatty(STDERR_FILENO);
+    Reporter console = console_reporter();
+    o.report = &console;
+    o.stop = stop_on_signals();
     const Option opts[] = {
         OPT_TEXT("data", 'd', &o.data_path),
         OPT_TEXT("out", 'o', &o.out_dir),

@@ -1,9 +1,9 @@
 /* cmd_fit.c - `ffvae fit`: command-line options for fit_run. */
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "commands.h"
+#include "console.h"
 #include "options.h"
 #include "fit_run.h"
 #include "util.h"
@@ -46,7 +46,8 @@ int cmd_fit(int argc, char **argv)
     memset(&o, 0, sizeof o);
     o.steps = FIT_DEFAULT_STEPS;
     o.seed = 1;
-    o.progress = isatty(STDERR_FILENO);
+    Reporter console = console_reporter();
+    o.report = &console;
     OptionList models = {o.models, FIT_MAX_MODELS, 0};
     const Option opts[] = {
         OPT_LIST("model", 'm', &models),

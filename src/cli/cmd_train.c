@@ -2,10 +2,11 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "commands.h"
+#include "console.h"
 #include "options.h"
+#include "stop_signals.h"
 #include "train.h"
 #include "util.h"
 
@@ -32,7 +33,9 @@ int cmd_train(int argc, char **argv)
     TrainOptions o;
     memset(&o, 0, sizeof o);
     o.seed = 1;
-    o.progress = isatty(STDERR_FILENO);
+    Reporter console = console_reporter();
+    o.report = &console;
+    o.stop = stop_on_signals();
     const Option opts[] = {
         OPT_TEXT("model", 'm', &o.model_path),
         OPT_TEXT("data", 'd', &o.data_path),
