@@ -12,6 +12,7 @@
  * header, even an empty one, and can reject an unknown section on its own line. */
 #include "model_config.h"
 
+#include "model_find.h"
 #include "sizes.h"
 #include "util.h"
 
@@ -594,6 +595,10 @@ int config_parse(ModelConfig *c, const char *text, const char *origin)
 
 int config_load(ModelConfig *c, const char *path)
 {
+    char found[MODEL_PATH_MAX]; /* a model NAME's file (model_find.h), or path itself */
+    if (model_find(path, found, sizeof found) != 0)
+        return -1;
+    path = found;
     FILE *f = fopen(path, "rb");
     if (!f) {
         ffvae_error("%s: cannot open: %s", path, strerror(errno));

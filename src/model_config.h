@@ -71,7 +71,8 @@ typedef struct {
 
 /* Fills every default; required fields are left 0/unset. */
 void config_defaults(ModelConfig *c);
-/* Parses a file (name defaults to its base name without .ini). */
+/* Parses a file, or a model NAME's file (model_find.h): name defaults to its
+ * base name without .ini. */
 int config_load(ModelConfig *c, const char *path);
 /* Parses INI text; origin names the source in messages (a path, or "checkpoint X"). */
 int config_parse(ModelConfig *c, const char *text, const char *origin);
