@@ -11,10 +11,8 @@
 #include "checkpoint.h"
 #include "dataset.h"
 #include "eval.h"
-#include "image_grid.h"
-#include "latent.h"
+#include "figures.h"
 #include "model_config.h"
-#include "render.h"
 #include "spectrum.h"
 #include "strbuf.h"
 #include "train.h"
@@ -176,54 +174,40 @@ static int train_one(const Comparison *c, int i, int seed, const char *dir, int 
     return train_run(&t);
 }
 
+/* OUT_DIR/KIND-NAME.png, a figure of one model. */
+static int model_figure_path(char *path, size_t size, const Comparison *c, const char *kind,
+                             const Model *m)
+{
+    char file[128]; /* a [model] name is at most 63 characters */
+    snprintf(file, sizeof file, "%s-%s.png", kind, m->cfg.name);
+    return path_join(path, size, c->o->out_dir, file);
+}
+
 /* Reconstructions, samples and an interpolation of one model, as PNG grids. */
 #define FIG_IMAGES 8
 static int model_figures(const Comparison *c, const Model *m, float *recon_rows, int row)
 {
-    const CompareOptions *o = c->o;
     const Split *te = &c->ds.test;
-    int H = m->H, W = m->W, C = m->C, d = m->latent, n = te->n < FIG_IMAGES ? te->n : FIG_IMAGES;
-    size_t img = (size_t)H * W * C;
-    float *z = checked_malloc((size_t)2 * FIG_IMAGES, (size_t)d * sizeof(float), "latents");
-    float *pics = checked_malloc((size_t)2 * FIG_IMAGES + 2, img * sizeof(float), "figure images");
-    int rc = (!z || !pics) ? -1 : 0;
+    size_t img = (size_t)m->H * m->W * m->C;
+    int n = te->n < FIG_IMAGES ? te->n : FIG_IMAGES;
     char path[4300];
-    /* reconstructions: one row of the shared figure */
-    if (rc == 0)
-        rc = latent_encode_means(z, m, te->images, n);
-    if (rc == 0)
-        rc = render_mean_images(recon_rows + (size_t)row * FIG_IMAGES * img, m, z, n, H, W);
-    /* samples: two rows of prior draws */
-    if (rc == 0) {
-        Rng r;
-        rng_seed(&r, 7, 3);
-        latent_sample_prior(z, 2 * FIG_IMAGES, d, 1.0f, &r);
-        rc = render_mean_images(pics, m, z, 2 * FIG_IMAGES, H, W);
-        snprintf(path, sizeof path, "%s/samples-%s.png", o->out_dir, m->cfg.name);
-        if (rc == 0)
-            rc = image_grid_write_png(path, pics, 2 * FIG_IMAGES, H, W, C, FIG_IMAGES, 2);
-    }
+    /* reconstructions: one row of the shared figure, recon.png */
+    if (reconstruct_images(recon_rows + (size_t)row * FIG_IMAGES * img, m, te->images, n) != 0)
+        return -1;
+    /* samples: two rows of prior draws, the same draws for every model */
+    Rng r;
+    rng_seed(&r, 7, 3);
+    if (model_figure_path(path, sizeof path, c, "samples", m) != 0 ||
+        figure_samples(path, m, 2 * FIG_IMAGES, 0, 1.0f, &r, FIG_IMAGES, 2) != 0)
+        return -1;
     /* interpolation: test image 0 → 1, originals at the ends */
-    if (rc == 0 && te->n >= 2) {
-        float ends[2 * 64];
-        float *mu = d <= 64 ? ends : NULL;
-        rc = mu ? latent_encode_means(mu, m, te->images, 2) : -1;
-        if (rc == 0) {
-            latent_path(z, mu, mu + d, d, FIG_IMAGES, 0);
-            rc = render_mean_images(pics + img, m, z, FIG_IMAGES, H, W);
-        }
-        if (rc == 0) {
-            for (size_t k = 0; k < img; k++) {
-                pics[k] = te->images[k] / 255.0f;
-                pics[(FIG_IMAGES + 1) * img + k] = te->images[img + k] / 255.0f;
-            }
-            snprintf(path, sizeof path, "%s/interp-%s.png", o->out_dir, m->cfg.name);
-            rc = image_grid_write_png(path, pics, FIG_IMAGES + 2, H, W, C, FIG_IMAGES + 2, 2);
-        }
-    }
-    free(z);
-    free(pics);
-    return rc;
+    if (te->n < 2)
+        return 0;
+    static const int first_two[2] = {0, 1};
+    InterpFigure f = {.test = te, .pairs = first_two, .rows = 1, .frames = FIG_IMAGES, .scale = 2};
+    if (model_figure_path(path, sizeof path, c, "interp", m) != 0)
+        return -1;
+    return figure_interp(path, m, &f);
 }
 
 /* Evaluates every run, draws the per-model figures from each model's first seed. */
@@ -356,13 +340,9 @@ int compare_run(const CompareOptions *o)
         }
     if (evaluate_runs(&c, recon_rows) != 0)
         goto out;
-    int shown = c.ds.test.n < FIG_IMAGES ? c.ds.test.n : FIG_IMAGES;
-    for (size_t k = 0; k < (size_t)shown * img; k++)
-        recon_rows[k] = c.ds.test.images[k] / 255.0f;
     char path[4200];
-    path_join(path, sizeof path, o->out_dir, "recon.png");
-    if (image_grid_write_png(path, recon_rows, (n + 1) * FIG_IMAGES, c.ds.test.h, c.ds.test.w,
-                             c.ds.test.c, FIG_IMAGES, 2) != 0)
+    if (path_join(path, sizeof path, o->out_dir, "recon.png") != 0 ||
+        figure_recon_rows(path, recon_rows, &c.ds.test, n, FIG_IMAGES, 2) != 0)
         goto out;
     for (int i = 0; i < n; i++)
         sum[i] = summarise_runs(c.cfg[i].name, &c.runs[i * o->seeds], o->seeds);
