@@ -3,10 +3,12 @@
  * numbers to the report (compare_report.c). */
 #include "compare.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "checkpoint.h"
 #include "dataset.h"
@@ -17,8 +19,6 @@
 #include "strbuf.h"
 #include "train.h"
 #include "util.h"
-
-/* ---- the comparison ------------------------------------------------------ */
 
 typedef struct {
     const CompareOptions *o;
@@ -37,6 +37,16 @@ static int run_dir(char *buf, size_t size, const CompareOptions *o, const char *
         return -1;
     }
     return 0;
+}
+
+/* OUT/runs/NAME/seedK/checkpoint.h5 */
+static int run_checkpoint(char *buf, size_t size, const CompareOptions *o, const char *name,
+                          int seed)
+{
+    char dir[4096];
+    if (run_dir(dir, sizeof dir, o, name, seed) != 0)
+        return -1;
+    return path_join(buf, size, dir, "checkpoint.h5");
 }
 
 /* Everything is checked before any training: every model loads and fits the
@@ -94,23 +104,42 @@ static char *manifest_text(const Comparison *c)
     return strbuf_take(&b);
 }
 
-static char *read_file(const char *path)
+/* The whole of a text file into *text (the caller frees it), or *text = NULL
+ * when there is no such file. -1 (reported) when it exists but cannot be
+ * read: an unreadable manifest must not be taken for a missing one and
+ * replaced. */
+static int read_whole_file(const char *path, char **text)
 {
+    *text = NULL;
     FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n)
-        buf[n] = '\0';
-    else {
+    if (!f) {
+        if (errno == ENOENT)
+            return 0;
+        ffvae_error("%s: cannot read: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    int stat_failed = fstat(fileno(f), &st) != 0;
+    if (stat_failed || !S_ISREG(st.st_mode)) {
+        ffvae_error("%s: cannot read: %s", path,
+                    stat_failed ? strerror(errno) : "not a regular file");
+        fclose(f);
+        return -1;
+    }
+    size_t n = (size_t)st.st_size;
+    char *buf = checked_malloc(n + 1, 1, path);
+    if (buf && fread(buf, 1, n, f) != n) {
+        ffvae_error("%s: cannot read: %s", path,
+                    ferror(f) ? strerror(errno) : "shorter than its size");
         free(buf);
         buf = NULL;
     }
     fclose(f);
-    return buf;
+    if (!buf)
+        return -1;
+    buf[n] = '\0';
+    *text = buf;
+    return 0;
 }
 
 static int claim_output(const Comparison *c)
@@ -122,13 +151,13 @@ static int claim_output(const Comparison *c)
     char *want = manifest_text(c);
     if (!want)
         return -1;
-    char *have = read_file(path);
-    int rc = 0;
-    if (have && strcmp(have, want) != 0) {
+    char *have;
+    int rc = read_whole_file(path, &have);
+    if (rc == 0 && have && strcmp(have, want) != 0) {
         ffvae_error("%s: holds a different comparison (see its manifest.txt); choose another -o",
                     c->o->out_dir);
         rc = -1;
-    } else if (!have) {
+    } else if (rc == 0 && !have) {
         rc = write_file_atomic(path, want);
     }
     free(have);
@@ -141,7 +170,8 @@ static int train_one(const Comparison *c, int i, int seed, const char *dir, int 
 {
     const CompareOptions *o = c->o;
     char ckpt[4200];
-    path_join(ckpt, sizeof ckpt, dir, "checkpoint.h5");
+    if (path_join(ckpt, sizeof ckpt, dir, "checkpoint.h5") != 0)
+        return -1;
     long per_epoch = c->ds.train.n / c->cfg[i].batch;
     long target = o->steps ? o->steps : (long)ceil(o->epochs * (double)per_epoch);
     int resume = path_exists(ckpt);
@@ -216,10 +246,9 @@ static int evaluate_runs(Comparison *c, float *recon_rows)
     const CompareOptions *o = c->o;
     for (int i = 0; i < o->n_models; i++) {
         for (int k = 1; k <= o->seeds; k++) {
-            char dir[4096], ckpt[4200];
-            if (run_dir(dir, sizeof dir, o, c->cfg[i].name, k) != 0)
+            char ckpt[4200];
+            if (run_checkpoint(ckpt, sizeof ckpt, o, c->cfg[i].name, k) != 0)
                 return -1;
-            path_join(ckpt, sizeof ckpt, dir, "checkpoint.h5");
             Model m;
             TrainState s;
             if (checkpoint_load(ckpt, &m, &s) != 0)
@@ -259,10 +288,9 @@ static int evaluate_runs(Comparison *c, float *recon_rows)
 static int load_curves(const Comparison *c, TrainState *curves)
 {
     for (int i = 0; i < c->o->n_models; i++) {
-        char dir[4096], ckpt[4200];
+        char ckpt[4200];
         Model m;
-        if (run_dir(dir, sizeof dir, c->o, c->cfg[i].name, 1) != 0 ||
-            path_join(ckpt, sizeof ckpt, dir, "checkpoint.h5") != 0 ||
+        if (run_checkpoint(ckpt, sizeof ckpt, c->o, c->cfg[i].name, 1) != 0 ||
             checkpoint_load(ckpt, &m, &curves[i]) != 0)
             return -1;
         model_free(&m);
