@@ -67,13 +67,11 @@ const char *strbuf_text(const StrBuf *b)
 char *strbuf_take(StrBuf *b)
 {
     char *text = NULL;
-    if (!b->failed)
+    if (!b->failed) {
         text = b->text ? b->text : checked_calloc(1, 1, b->what);
-    else
-        free(b->text);
-    b->text = NULL;
-    b->len = b->cap = 0;
-    b->failed = 0;
+        b->text = NULL; /* handed over: strbuf_free below must not free it */
+    }
+    strbuf_free(b);
     return text;
 }
 
