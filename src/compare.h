@@ -17,45 +17,8 @@
 #include <stdint.h>
 
 #include "progress.h"
-
-/* The columns of the report's table, in order. */
-enum {
-    METRIC_NELBO,      /* lower is better */
-    METRIC_PSNR,       /* higher */
-    METRIC_SSIM,       /* higher */
-    METRIC_HF_RECON,   /* closest to 1 (as sharp as the data) */
-    METRIC_HF_SAMPLES, /* closest to 1 */
-    METRIC_SECONDS,    /* lower */
-    METRIC_IMAGES_S,   /* higher */
-    N_METRICS
-};
-
-typedef struct {
-    double mean, sd; /* sd over seeds (n − 1 in the denominator; 0 for one seed) */
-} Stat;
-
-typedef struct {
-    char name[64];
-    int seeds;
-    Stat stat[N_METRICS];
-} ModelSummary;
-
-/* Mean and sample standard deviation of x[n]. */
-Stat stat_of(const double *x, int n);
-
-/* Index of the best model in column `metric` (ties: the first). */
-int best_in_column(const ModelSummary *s, int n, int metric);
-
-/* How far a model's high-frequency ratio is from the data's: |ln r|, 0 when
- * as sharp as the data; larger is blurrier (or, above 1, noisier). */
-double sharpness_gap(double hf_ratio);
-
-/* Writes a short plain-language verdict from the summaries: the sharpest
- * decoder by the reconstructions' HF ratio, against the runner-up, and
- * whether the difference exceeds the spread over seeds (the sum of the two
- * sds). Returns the sharpest model's index; *clear is 1 when the difference
- * is larger than the spread (always 0 with one seed or one model). */
-int compare_verdict(char *buf, size_t size, const ModelSummary *s, int n, int *clear);
+/* The summaries, the verdict and the report's files. */
+#include "compare_report.h"
 
 typedef struct {
     const char **models; /* model definition paths */

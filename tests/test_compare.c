@@ -1,10 +1,17 @@
-/* test_compare.c - the report's summaries and verdict on fixed metric tables. */
+/* test_compare.c - the report's summaries and verdict on fixed metric tables,
+ * the report's files written from fixed numbers, and the figures it draws. */
 #include "compare.h"
+#include "figures.h"
+#include "model_config.h"
 
 #include "check_run.h"
 #include <check.h>
 #include <math.h>
+#include <stb_image.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static ModelSummary model(const char *name, int seeds, double hf, double hf_sd, double psnr)
 {
@@ -84,6 +91,285 @@ START_TEST(one_seed_draws_no_conclusion)
 }
 END_TEST
 
+START_TEST(summaries_are_over_each_models_seeds)
+{
+    RunResult runs[3];
+    memset(runs, 0, sizeof runs);
+    for (int k = 0; k < 3; k++) {
+        runs[k].metric[METRIC_PSNR] = 10 + 2 * k;
+        runs[k].metric[METRIC_HF_RECON] = 0.5;
+    }
+    ModelSummary s = summarise_runs("fourier", runs, 3);
+    ck_assert_str_eq(s.name, "fourier");
+    ck_assert_int_eq(s.seeds, 3);
+    ck_assert_double_eq_tol(s.stat[METRIC_PSNR].mean, 12, 1e-12);
+    ck_assert_double_eq_tol(s.stat[METRIC_PSNR].sd, 2, 1e-12);
+    ck_assert_double_eq_tol(s.stat[METRIC_HF_RECON].mean, 0.5, 1e-12);
+    ck_assert_double_eq(s.stat[METRIC_HF_RECON].sd, 0);
+}
+END_TEST
+
+START_TEST(verdict_is_cut_to_a_small_buffer)
+{
+    ModelSummary s[2] = {model("a", 3, 0.30, 0.01, 18), model("b", 3, 0.80, 0.02, 21)};
+    char full[1024], small[16];
+    int clear_full, clear_small;
+    ck_assert_int_eq(compare_verdict(full, sizeof full, s, 2, &clear_full), 1);
+    ck_assert_int_eq(compare_verdict(small, sizeof small, s, 2, &clear_small), 1);
+    ck_assert_uint_eq(strlen(small), sizeof small - 1);
+    ck_assert_int_eq(strncmp(full, small, sizeof small - 1), 0);
+    ck_assert_int_eq(clear_small, clear_full); /* decided by the numbers, not the buffer */
+}
+END_TEST
+
+/* The whole of a small text file (NUL-terminated; the caller frees). */
+static char *read_text(const char *dir, const char *name)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "%s was not written", path);
+    char *text = calloc(1, 1 << 16);
+    ck_assert_ptr_nonnull(text);
+    size_t n = fread(text, 1, (1 << 16) - 1, f);
+    ck_assert_uint_lt(n, (1 << 16) - 1);
+    fclose(f);
+    return text;
+}
+
+START_TEST(report_files_from_fixed_numbers)
+{
+    char dir[] = "/tmp/ffvae-report-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    Dataset ds;
+    memset(&ds, 0, sizeof ds);
+    strcpy(ds.name, "tiny");
+    ds.train = (Split){.n = 100, .h = 4, .w = 4, .c = 1};
+    ds.test = (Split){.n = 50, .h = 4, .w = 4, .c = 1};
+    /* two models, two seeds each; metric j of run r is 10 r + j */
+    RunResult runs[4];
+    for (int r = 0; r < 4; r++) {
+        runs[r].steps = 12;
+        for (int j = 0; j < N_METRICS; j++)
+            runs[r].metric[j] = 10 * r + j;
+    }
+    ModelSummary sum[2] = {summarise_runs("a", runs, 2), summarise_runs("b", runs + 2, 2)};
+    double radial[3 * 3] = {1, 0.5, 0.25, 2, 1, 0.5, 4, 2, 1}; /* data, a, b */
+    LogRow log_a[2] = {{.step = 5, .loss = 400}, {.step = 10, .loss = 300}};
+    LogRow log_b[1] = {{.step = 5, .loss = 350}};
+    TrainState curves[2];
+    memset(curves, 0, sizeof curves);
+    curves[0].log = log_a, curves[0].n_log = 2;
+    curves[1].log = log_b, curves[1].n_log = 1;
+    CompareReport r = {.out_dir = dir,
+                       .data_path = "data/tiny.h5",
+                       .ds = &ds,
+                       .steps = 12,
+                       .seeds = 2,
+                       .n_models = 2,
+                       .sum = sum,
+                       .runs = runs,
+                       .radial = radial,
+                       .n_bins = 3,
+                       .curves = curves,
+                       .recon_images = 8};
+    char verdict[1024], want_verdict[1024];
+    int clear;
+    ck_assert_int_eq(compare_report_write(&r, verdict, sizeof verdict), 0);
+    compare_verdict(want_verdict, sizeof want_verdict, sum, 2, &clear);
+    ck_assert_str_eq(verdict, want_verdict);
+
+    char *metrics = read_text(dir, "metrics.csv");
+    ck_assert_str_eq(metrics, "model,seed,steps,nelbo,psnr,ssim,hf_ratio_recon,hf_ratio_samples,"
+                              "train_seconds,images_per_s\n"
+                              "a,1,12,0,1,2,3,4,5,6\n"
+                              "a,2,12,10,11,12,13,14,15,16\n"
+                              "b,1,12,20,21,22,23,24,25,26\n"
+                              "b,2,12,30,31,32,33,34,35,36\n");
+    char *spectra = read_text(dir, "spectra.csv");
+    ck_assert_msg(strncmp(spectra, "frequency,data,a,b\n", 19) == 0, "%s", spectra);
+    ck_assert_ptr_nonnull(strstr(spectra, ",1,2,4\n"));
+    char *dat = read_text(dir, "curves.dat");
+    ck_assert_str_eq(dat, "# a seed 1: step loss (negative ELBO per image, nats)\n"
+                          "5 400\n10 300\n\n\n"
+                          "# b seed 1: step loss (negative ELBO per image, nats)\n"
+                          "5 350\n\n\n");
+    char *md = read_text(dir, "report.md");
+    char head[256];
+    snprintf(head, sizeof head, "# ffvae compare: %s\n\nDataset `tiny` (data/tiny.h5, 100 train / "
+             "50 test images of 4x4x1); budget steps 12 per run; 2 seeds; evaluated on 50 test "
+             "images.\n\n## Verdict\n\n", dir);
+    ck_assert_msg(strncmp(md, head, strlen(head)) == 0, "report.md begins\n%.300s", md);
+    ck_assert_ptr_nonnull(strstr(md + strlen(head), verdict));
+    ck_assert_ptr_nonnull(strstr(md, "\n| a | **5.0 ± 7.1** | 6.0 ± 7.1 | "));
+    ck_assert_ptr_nonnull(strstr(md, "\n| b | 25.0 ± 7.1 | **26.0 ± 7.1** | "));
+    ck_assert_ptr_nonnull(strstr(md, "the first 8 test images"));
+    ck_assert_ptr_nonnull(
+        strstr(md, "- b: [samples](samples-b.png), [interpolation](interp-b.png)"));
+    free(metrics);
+    free(spectra);
+    free(dat);
+    free(md);
+    static const char *const files[] = {"metrics.csv", "spectra.csv", "spectra.gp", "spectra.png",
+                                        "curves.dat", "curves.gp", "curves.png", "report.md"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        ck_assert_msg(access(path, R_OK) == 0, "%s was not written", path);
+        unlink(path);
+    }
+    ck_assert_int_eq(rmdir(dir), 0); /* nothing else, no temporary file, was left */
+}
+END_TEST
+
+START_TEST(report_names_an_unwritable_directory)
+{
+    Dataset ds;
+    memset(&ds, 0, sizeof ds);
+    ModelSummary sum[1] = {model("a", 1, 0.5, 0, 18)};
+    RunResult runs[1];
+    memset(runs, 0, sizeof runs);
+    double radial[2] = {1, 1};
+    TrainState curves[1];
+    memset(curves, 0, sizeof curves);
+    CompareReport r = {.out_dir = "/nonexistent/ffvae-report", .ds = &ds, .data_path = "x.h5",
+                       .steps = 1, .seeds = 1, .n_models = 1, .sum = sum, .runs = runs,
+                       .radial = radial, .n_bins = 1, .curves = curves};
+    char verdict[1024], err[1024];
+    /* stderr captured, to see that the failure is named */
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    FILE *tmp = tmpfile();
+    ck_assert_ptr_nonnull(tmp);
+    ck_assert_int_ge(dup2(fileno(tmp), STDERR_FILENO), 0);
+    int rc = compare_report_write(&r, verdict, sizeof verdict);
+    fflush(stderr);
+    ck_assert_int_ge(dup2(saved, STDERR_FILENO), 0);
+    close(saved);
+    rewind(tmp);
+    err[fread(err, 1, sizeof err - 1, tmp)] = '\0';
+    fclose(tmp);
+    ck_assert_int_eq(rc, -1);
+    ck_assert_msg(strstr(err, "/nonexistent/ffvae-report/metrics.csv") != NULL &&
+                      strstr(err, "does not exist") != NULL,
+                  "unexpected message: %s", err);
+}
+END_TEST
+
+/* ---- the figures compare draws, shared with sample, interp and recon ------ */
+
+/* A coordinate model at 8×8 with random weights and a latent wider than 64
+ * (compare once refused to draw an interpolation for one). */
+static void wide_model(Model *m)
+{
+    ModelConfig c;
+    const char *text = "[data]\nheight = 8\nwidth = 8\nchannels = 1\n[latent]\nsize = 80\n"
+                       "[encoder]\nhidden = 16\n[decoder]\nkind = coord\n[encoding]\n"
+                       "kind = none\n[network]\nwidth = 16\ndepth = 2\n";
+    ck_assert_int_eq(config_parse(&c, text, "test"), 0);
+    ck_assert_int_eq(model_create(m, &c), 0);
+    Rng r;
+    rng_seed(&r, 5, 0);
+    model_init_params(m, &r);
+}
+
+/* The stored byte of a mean image's value, as image_grid.h says. */
+static int grid_byte(float v)
+{
+    return !(v > 0.0f) ? 0 : v >= 1.0f ? 255 : (int)lrintf(v * 255.0f);
+}
+
+/* Cell `cell` of a grey grid (scale 1) holds the 8×8 image want, to within tol. */
+static void expect_cell(const uint8_t *grid, int grid_w, int cell, int cols, const int *want,
+                        int tol)
+{
+    int top = 1 + (cell / cols) * 9, left = 1 + (cell % cols) * 9;
+    for (int y = 0; y < 8; y++)
+        for (int x = 0; x < 8; x++) {
+            int got = grid[(top + y) * grid_w + left + x];
+            ck_assert_msg(abs(got - want[y * 8 + x]) <= tol, "cell %d (%d, %d): %d, not %d", cell,
+                          y, x, got, want[y * 8 + x]);
+        }
+}
+
+START_TEST(figures_put_originals_and_decodes_in_their_cells)
+{
+    char dir[] = "/tmp/ffvae-figures-XXXXXX", path[4200];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    Model m;
+    wide_model(&m);
+    uint8_t images[3 * 64];
+    for (int i = 0; i < 3 * 64; i++)
+        images[i] = (uint8_t)(i * 37 % 256);
+    Split test = {.n = 3, .h = 8, .w = 8, .c = 1, .images = images};
+    int original[3][64], recon[3][64];
+    float decoded[3 * 64];
+    ck_assert_int_eq(reconstruct_images(decoded, &m, images, 3), 0);
+    for (int i = 0; i < 3 * 64; i++) {
+        original[i / 64][i % 64] = images[i];
+        recon[i / 64][i % 64] = grid_byte(decoded[i]);
+    }
+
+    /* interp: image 0, four frames from its latent to image 2's, image 2 */
+    const int pair[2] = {0, 2};
+    InterpFigure f = {.test = &test, .pairs = pair, .rows = 1, .frames = 4, .scale = 1};
+    snprintf(path, sizeof path, "%s/interp.png", dir);
+    ck_assert_int_eq(figure_interp(path, &m, &f), 0);
+    int w, h, ch;
+    uint8_t *grid = stbi_load(path, &w, &h, &ch, 0);
+    ck_assert_ptr_nonnull(grid);
+    ck_assert_int_eq(w, 6 * 9 + 1);
+    ck_assert_int_eq(h, 10);
+    ck_assert_int_eq(ch, 1);
+    ck_assert_int_eq(grid[0], 128); /* the border */
+    expect_cell(grid, w, 0, 6, original[0], 0);
+    expect_cell(grid, w, 5, 6, original[2], 0);
+    /* The path's ends are the posterior means: the reconstructions (within a
+     * byte, as the frames are decoded in a batch of another size). */
+    expect_cell(grid, w, 1, 6, recon[0], 1);
+    expect_cell(grid, w, 4, 6, recon[2], 1);
+    stbi_image_free(grid);
+    unlink(path);
+
+    /* recon: (original, reconstruction) pairs */
+    snprintf(path, sizeof path, "%s/recon.png", dir);
+    ck_assert_int_eq(figure_recon(path, &m, &test, 3, 1), 0);
+    grid = stbi_load(path, &w, &h, &ch, 0);
+    ck_assert_ptr_nonnull(grid);
+    ck_assert_int_eq(w, 6 * 9 + 1);
+    ck_assert_int_eq(h, 10);
+    for (int i = 0; i < 3; i++) {
+        expect_cell(grid, w, 2 * i, 6, original[i], 0);
+        expect_cell(grid, w, 2 * i + 1, 6, recon[i], 0);
+    }
+    stbi_image_free(grid);
+    unlink(path);
+
+    /* samples: the same generator state gives the same file */
+    char again[4200];
+    snprintf(path, sizeof path, "%s/samples.png", dir);
+    snprintf(again, sizeof again, "%s/again.png", dir);
+    Rng r1, r2;
+    rng_seed(&r1, 7, 3);
+    rng_seed(&r2, 7, 3);
+    ck_assert_int_eq(figure_samples(path, &m, 5, 16, 1.0f, &r1, 3, 2), 0);
+    ck_assert_int_eq(figure_samples(again, &m, 5, 16, 1.0f, &r2, 3, 2), 0);
+    grid = stbi_load(path, &w, &h, &ch, 0);
+    ck_assert_ptr_nonnull(grid);
+    ck_assert_int_eq(w, 3 * 33 + 1);
+    ck_assert_int_eq(h, 2 * 33 + 1);
+    uint8_t *grid2 = stbi_load(again, &w, &h, &ch, 0);
+    ck_assert_ptr_nonnull(grid2);
+    ck_assert_mem_eq(grid, grid2, (size_t)w * h);
+    stbi_image_free(grid);
+    stbi_image_free(grid2);
+    unlink(path);
+    unlink(again);
+    model_free(&m);
+    ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("compare");
@@ -93,6 +379,15 @@ int main(void)
     tcase_add_test(tc, clear_winner_beyond_the_spread);
     tcase_add_test(tc, no_winner_within_the_spread);
     tcase_add_test(tc, one_seed_draws_no_conclusion);
+    tcase_add_test(tc, summaries_are_over_each_models_seeds);
+    tcase_add_test(tc, verdict_is_cut_to_a_small_buffer);
     suite_add_tcase(s, tc);
+    TCase *files = tcase_create("report files");
+    tcase_add_test(files, report_files_from_fixed_numbers);
+    tcase_add_test(files, report_names_an_unwritable_directory);
+    suite_add_tcase(s, files);
+    TCase *figures = tcase_create("figures");
+    tcase_add_test(figures, figures_put_originals_and_decodes_in_their_cells);
+    suite_add_tcase(s, figures);
     return run_suite(s);
 }

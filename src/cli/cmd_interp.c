@@ -1,15 +1,11 @@
 /* cmd_interp.c - `ffvae interp`: rows of decoded points on the path between
  * two latents (two test images' posterior means, or two prior draws). */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "model_io.h"
 #include "commands.h"
+#include "figures.h"
+#include "model_io.h"
 #include "options.h"
-#include "image_grid.h"
-#include "latent.h"
-#include "render.h"
 #include "util.h"
 
 #define MAX_ROWS 256
@@ -55,6 +51,19 @@ bad:
     return -1;
 }
 
+/* Every index of the pairs names a test image of ds (loaded from data). */
+static int pairs_in_range(int (*pairs)[2], int n_pairs, const Dataset *ds, const char *data)
+{
+    for (int p = 0; p < n_pairs; p++)
+        for (int e = 0; e < 2; e++)
+            if (pairs[p][e] >= ds->test.n) {
+                ffvae_error("interp: --pair %d,%d: index %d out of range (%s has %d test images)",
+                            pairs[p][0], pairs[p][1], pairs[p][e], data, ds->test.n);
+                return -1;
+            }
+    return 0;
+}
+
 int cmd_interp(int argc, char **argv)
 {
     static int pairs[MAX_ROWS][2];
@@ -84,80 +93,34 @@ int cmd_interp(int argc, char **argv)
             return 2;
     if (argi != argc - 1 || !out)
         return usage_error("interp", "CKPT and -o OUT.png are required");
+    if (!random && !data)
+        return usage_error("interp", "-d DATA.h5 is required (or --random)");
     const char *ckpt = argv[argi];
     if (output_check(out) != 0)
         return 1;
 
     Model m;
     Dataset ds;
-    int have_data = 0, rc = 1;
-    float *ends = NULL, *path = NULL, *images = NULL;
     if (load_vae(&m, ckpt) != 0)
         return 1;
-    if (!random) {
-        if (load_fitting_data(&ds, &m, ckpt, data) != 0)
-            goto done;
-        have_data = 1;
-        for (int p = 0; p < n_pairs; p++)
-            for (int e = 0; e < 2; e++)
-                if (pairs[p][e] >= ds.test.n) {
-                    ffvae_error("interp: --pair %d,%d: index %d out of range (%s has %d test images)",
-                                pairs[p][0], pairs[p][1], pairs[p][e], data, ds.test.n);
-                    goto done;
-                }
+    if (!random && load_fitting_data(&ds, &m, ckpt, data) != 0) {
+        model_free(&m);
+        return 1;
     }
-    int n_rows = random ? (rows ? rows : 4) : n_pairs;
-    int cols = random ? frames : frames + 2, d = m.latent, C = m.C;
-    int Hs = size ? size : m.H, Ws = size ? size : m.W, gh, gw;
-    size_t image_size = (size_t)Hs * Ws * C;
-    if (image_grid_size(&gh, &gw, n_rows * cols, Hs, Ws, cols, scale) != 0)
-        goto done;
-    ends = checked_malloc(2 * (size_t)n_rows * d, sizeof *ends, "path ends");
-    path = checked_malloc((size_t)frames * d, sizeof *path, "latent path");
-    images = checked_malloc((size_t)n_rows * cols, image_size * sizeof *images, "interp images");
-    if (!ends || !path || !images)
-        goto done;
-
-    /* ends[2 row + e, d]: the two latents of each row. */
-    if (random) {
-        Rng r;
-        rng_seed(&r, seed, 0);
-        latent_sample_prior(ends, 2 * n_rows, d, 1.0f, &r);
-    } else {
-        size_t in_size = (size_t)m.P * C;
-        uint8_t *picked = checked_malloc(2 * (size_t)n_rows, in_size, "interp originals");
-        if (!picked)
-            goto done;
-        for (int p = 0; p < n_rows; p++)
-            for (int e = 0; e < 2; e++)
-                memcpy(picked + (2 * (size_t)p + e) * in_size,
-                       ds.test.images + (size_t)pairs[p][e] * in_size, in_size);
-        int bad = latent_encode_means(ends, &m, picked, 2 * n_rows);
-        for (int p = 0; p < n_rows && !bad; p++) { /* originals at both ends of the row */
-            float *row = images + (size_t)p * cols * image_size;
-            images_to_float(row, picked + 2 * (size_t)p * in_size, 1, m.H, m.W, C, Hs, Ws);
-            images_to_float(row + (size_t)(cols - 1) * image_size,
-                            picked + (2 * (size_t)p + 1) * in_size, 1, m.H, m.W, C, Hs, Ws);
-        }
-        free(picked);
-        if (bad)
-            goto done;
-    }
-    for (int p = 0; p < n_rows; p++) {
-        latent_path(path, ends + 2 * (size_t)p * d, ends + (2 * (size_t)p + 1) * d, d, frames,
-                    slerp);
-        float *first = images + ((size_t)p * cols + (random ? 0 : 1)) * image_size;
-        if (render_mean_images(first, &m, path, frames, Hs, Ws) != 0)
-            goto done;
-    }
-    if (image_grid_write_png(out, images, n_rows * cols, Hs, Ws, C, cols, scale) != 0)
-        goto done;
-    rc = 0;
-done:
-    free(ends);
-    free(path);
-    free(images);
-    if (have_data)
+    Rng r;
+    rng_seed(&r, seed, 0);
+    InterpFigure f = {.test = random ? NULL : &ds.test,
+                      .pairs = &pairs[0][0],
+                      .rng = &r,
+                      .rows = random ? (rows ? rows : 4) : n_pairs,
+                      .frames = frames,
+                      .slerp = slerp,
+                      .size = size,
+                      .scale = scale};
+    int rc = 1;
+    if (random || pairs_in_range(pairs, n_pairs, &ds, data) == 0)
+        rc = figure_interp(out, &m, &f) == 0 ? 0 : 1;
+    if (!random)
         dataset_free(&ds);
     model_free(&m);
     return rc;

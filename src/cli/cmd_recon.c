@@ -1,17 +1,9 @@
 /* cmd_recon.c - `ffvae recon`: test images beside their reconstructions. */
-#include <stdio.h>
-#include <stdlib.h>
-
-#include "model_io.h"
 #include "commands.h"
+#include "figures.h"
+#include "model_io.h"
 #include "options.h"
-#include "image_grid.h"
-#include "latent.h"
-#include "render.h"
 #include "util.h"
-
-/* Pairs per grid row: 8 pairs = 16 columns, a page-wide figure at 28×28. */
-#define RECON_PAIRS_PER_ROW 8
 
 const char cmd_recon_usage[] =
     "usage: ffvae recon CKPT -d DATA.h5 -n N -o OUT.png [--scale K]\n"
@@ -46,45 +38,18 @@ int cmd_recon(int argc, char **argv)
 
     Model m;
     Dataset ds;
-    int rc = 1, have_data = 0;
-    float *mu = NULL, *images = NULL, *recon = NULL;
     if (load_vae(&m, ckpt) != 0)
         return 1;
-    if (load_fitting_data(&ds, &m, ckpt, data) != 0)
-        goto done;
-    have_data = 1;
-    if (n > ds.test.n) {
+    if (load_fitting_data(&ds, &m, ckpt, data) != 0) {
+        model_free(&m);
+        return 1;
+    }
+    int rc = 1;
+    if (n > ds.test.n)
         ffvae_error("recon: -n %d: out of range (%s has %d test images)", n, data, ds.test.n);
-        goto done;
-    }
-    int C = m.C, cols = 2 * (n < RECON_PAIRS_PER_ROW ? n : RECON_PAIRS_PER_ROW), gh, gw;
-    size_t image_size = (size_t)m.P * C;
-    if (image_grid_size(&gh, &gw, 2 * n, m.H, m.W, cols, scale) != 0)
-        goto done;
-    mu = checked_malloc((size_t)n, (size_t)m.latent * sizeof *mu, "posterior means");
-    recon = checked_malloc((size_t)n, image_size * sizeof *recon, "reconstructions");
-    images = checked_malloc(2 * (size_t)n, image_size * sizeof *images, "recon grid images");
-    if (!mu || !recon || !images)
-        goto done;
-    if (latent_encode_means(mu, &m, ds.test.images, n) != 0 ||
-        render_mean_images(recon, &m, mu, n, m.H, m.W) != 0)
-        goto done;
-    /* Cells alternate: original i, then its reconstruction. */
-    for (int i = 0; i < n; i++) {
-        float *cell = images + 2 * (size_t)i * image_size;
-        images_to_float(cell, ds.test.images + (size_t)i * image_size, 1, m.H, m.W, C, m.H, m.W);
-        for (size_t k = 0; k < image_size; k++)
-            cell[image_size + k] = recon[(size_t)i * image_size + k];
-    }
-    if (image_grid_write_png(out, images, 2 * n, m.H, m.W, C, cols, scale) != 0)
-        goto done;
-    rc = 0;
-done:
-    free(mu);
-    free(recon);
-    free(images);
-    if (have_data)
-        dataset_free(&ds);
+    else if (figure_recon(out, &m, &ds.test, n, scale) == 0)
+        rc = 0;
+    dataset_free(&ds);
     model_free(&m);
     return rc;
 }

@@ -1,14 +1,10 @@
 /* cmd_sample.c - `ffvae sample`: decode prior draws into one PNG grid. */
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
 
-#include "model_io.h"
 #include "commands.h"
+#include "figures.h"
+#include "model_io.h"
 #include "options.h"
-#include "image_grid.h"
-#include "latent.h"
-#include "render.h"
 #include "util.h"
 
 const char cmd_sample_usage[] =
@@ -55,25 +51,9 @@ int cmd_sample(int argc, char **argv)
     Model m;
     if (load_vae(&m, ckpt) != 0)
         return 1;
-    int Hs = size ? size : m.H, Ws = size ? size : m.W, gh, gw, rc = 1;
-    float *z = NULL, *images = NULL;
-    /* The grid's size is checked before anything large is allocated. */
-    if (image_grid_size(&gh, &gw, n, Hs, Ws, cols, scale) != 0)
-        goto done;
-    z = checked_malloc((size_t)n * m.latent, sizeof *z, "latents");
-    images = checked_malloc((size_t)n * Hs * Ws, (size_t)m.C * sizeof *images, "sample images");
-    if (!z || !images)
-        goto done;
     Rng r;
     rng_seed(&r, seed, 0);
-    latent_sample_prior(z, n, m.latent, (float)temperature, &r);
-    if (render_mean_images(images, &m, z, n, Hs, Ws) != 0 ||
-        image_grid_write_png(out, images, n, Hs, Ws, m.C, cols, scale) != 0)
-        goto done;
-    rc = 0;
-done:
-    free(z);
-    free(images);
+    int rc = figure_samples(out, &m, n, size, (float)temperature, &r, cols, scale);
     model_free(&m);
-    return rc;
+    return rc == 0 ? 0 : 1;
 }

@@ -1,0 +1,328 @@
+/* compare_report.c - the files of a compare report, from the numbers the
+ * runs measured (compare_report.h): metrics.csv, the spectra and curves
+ * figures (data, gnuplot script, PNG) and report.md with the verdict. */
+#include "compare_report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "plot.h"
+#include "spectrum.h"
+#include "strbuf.h"
+#include "util.h"
+
+/* ---- summaries and the verdict (pure functions, tested on fixed tables) --- */
+
+Stat stat_of(const double *x, int n)
+{
+    Stat s = {0, 0};
+    for (int i = 0; i < n; i++)
+        s.mean += x[i] / n;
+    if (n > 1) {
+        double ss = 0;
+        for (int i = 0; i < n; i++)
+            ss += (x[i] - s.mean) * (x[i] - s.mean);
+        s.sd = sqrt(ss / (n - 1));
+    }
+    return s;
+}
+
+ModelSummary summarise_runs(const char *name, const RunResult *runs, int seeds)
+{
+    ModelSummary s;
+    memset(&s, 0, sizeof s);
+    snprintf(s.name, sizeof s.name, "%s", name);
+    s.seeds = seeds;
+    for (int j = 0; j < N_METRICS; j++) {
+        double x[256]; /* compare allows at most 100 seeds */
+        int ns = seeds < 256 ? seeds : 256;
+        for (int k = 0; k < ns; k++)
+            x[k] = runs[k].metric[j];
+        s.stat[j] = stat_of(x, ns);
+    }
+    return s;
+}
+
+double sharpness_gap(double hf_ratio)
+{
+    return hf_ratio > 0 ? fabs(log(hf_ratio)) : INFINITY;
+}
+
+/* A score where larger is better, for each column. */
+static double column_score(const ModelSummary *s, int metric)
+{
+    double v = s->stat[metric].mean;
+    switch (metric) {
+    case METRIC_NELBO:
+    case METRIC_SECONDS: return -v;
+    case METRIC_HF_RECON:
+    case METRIC_HF_SAMPLES: return -sharpness_gap(v);
+    default: return v;
+    }
+}
+
+int best_in_column(const ModelSummary *s, int n, int metric)
+{
+    int best = 0;
+    for (int i = 1; i < n; i++)
+        if (column_score(&s[i], metric) > column_score(&s[best], metric))
+            best = i;
+    return best;
+}
+
+/* Appends the verdict (see compare_verdict) to b; returns the sharpest model. */
+static int verdict_text(StrBuf *b, const ModelSummary *s, int n, int *clear)
+{
+    int top = best_in_column(s, n, METRIC_HF_RECON);
+    *clear = 0;
+    const Stat *t = &s[top].stat[METRIC_HF_RECON];
+    if (n < 2) {
+        strbuf_printf(b, "Only one model (%s, HF ratio %.3f): nothing to compare.", s[top].name,
+                      t->mean);
+        return top;
+    }
+    int second = -1;
+    for (int i = 0; i < n; i++)
+        if (i != top && (second < 0 || column_score(&s[i], METRIC_HF_RECON) >
+                                           column_score(&s[second], METRIC_HF_RECON)))
+            second = i;
+    const Stat *u = &s[second].stat[METRIC_HF_RECON];
+    double diff = sharpness_gap(u->mean) - sharpness_gap(t->mean);
+    /* The spread of |ln r| over seeds is about sd/r for each model. */
+    double spread = t->sd / fmax(t->mean, 1e-12) + u->sd / fmax(u->mean, 1e-12);
+    strbuf_printf(b,
+                  "Sharpest decoder: **%s**, whose reconstructions keep %.0f%% of the data's "
+                  "high-frequency energy (HF ratio %.3f ± %.3f), against %.0f%% for the "
+                  "next sharpest, %s (%.3f ± %.3f). ",
+                  s[top].name, 100 * t->mean, t->mean, t->sd, 100 * u->mean, s[second].name,
+                  u->mean, u->sd);
+    if (s[top].seeds < 2 || s[second].seeds < 2)
+        strbuf_printf(b, "With one seed there is no spread to compare the difference against: "
+                         "run with --seeds 3 before drawing a conclusion.");
+    else if (diff > spread) {
+        *clear = 1;
+        strbuf_printf(b,
+                      "The difference (%.3f in |ln HF ratio|) is larger than the spread over %d "
+                      "seeds (%.3f): a clear result.",
+                      diff, s[top].seeds, spread);
+    } else
+        strbuf_printf(b,
+                      "The difference (%.3f in |ln HF ratio|) is within the spread over %d seeds "
+                      "(%.3f): no clear winner.",
+                      diff, s[top].seeds, spread);
+    return top;
+}
+
+int compare_verdict(char *buf, size_t size, const ModelSummary *s, int n, int *clear)
+{
+    StrBuf b = STRBUF_INIT("verdict");
+    int top = verdict_text(&b, s, n, clear);
+    snprintf(buf, size, "%s", strbuf_text(&b));
+    strbuf_free(&b);
+    return top;
+}
+
+/* ---- the files ----------------------------------------------------------- */
+
+static const char *const metric_names[N_METRICS] = {
+    "nelbo", "psnr", "ssim", "hf_ratio_recon", "hf_ratio_samples", "train_seconds", "images_per_s"};
+
+/* Writes a built text to OUT_DIR/name atomically, unless building it failed
+ * (reported). */
+static int write_text(const char *out_dir, const char *name, const StrBuf *text)
+{
+    char path[4200];
+    if (text->failed || path_join(path, sizeof path, out_dir, name) != 0)
+        return -1;
+    return write_file_atomic(path, strbuf_text(text));
+}
+
+/* metrics.csv: one row per run with every number. */
+static int write_metrics(const CompareReport *r)
+{
+    StrBuf csv = STRBUF_INIT("metrics.csv");
+    strbuf_printf(&csv, "model,seed,steps");
+    for (int j = 0; j < N_METRICS; j++)
+        strbuf_printf(&csv, ",%s", metric_names[j]);
+    strbuf_printf(&csv, "\n");
+    for (int i = 0; i < r->n_models; i++)
+        for (int k = 0; k < r->seeds; k++) {
+            const RunResult *run = &r->runs[i * r->seeds + k];
+            strbuf_printf(&csv, "%s,%d,%ld", r->sum[i].name, k + 1, run->steps);
+            for (int j = 0; j < N_METRICS; j++)
+                strbuf_printf(&csv, ",%.6g", run->metric[j]);
+            strbuf_printf(&csv, "\n");
+        }
+    int rc = write_text(r->out_dir, "metrics.csv", &csv);
+    strbuf_free(&csv);
+    return rc;
+}
+
+/* Runs gnuplot on OUT_DIR/NAME.gp (the script, kept) to draw OUT_DIR/NAME.png. */
+static int draw_with_gnuplot(const char *out_dir, const char *name, const StrBuf *script)
+{
+    char gp_name[128], png_name[128], gp[4200], png[4200];
+    snprintf(gp_name, sizeof gp_name, "%s.gp", name);
+    snprintf(png_name, sizeof png_name, "%s.png", name);
+    if (script->failed || path_join(gp, sizeof gp, out_dir, gp_name) != 0 ||
+        path_join(png, sizeof png, out_dir, png_name) != 0)
+        return -1;
+    return plot_with_gnuplot(gp, strbuf_text(script), png);
+}
+
+/* spectra.csv and spectra.png: log power against frequency, the data's and
+ * each model's reconstructions (mean over seeds). */
+static int draw_spectra(const CompareReport *r)
+{
+    int n = r->n_models, nb = r->n_bins;
+    StrBuf csv = STRBUF_INIT("spectra.csv");
+    strbuf_printf(&csv, "frequency,data");
+    for (int i = 0; i < n; i++)
+        strbuf_printf(&csv, ",%s", r->sum[i].name);
+    strbuf_printf(&csv, "\n");
+    for (int b = 0; b < nb; b++) {
+        strbuf_printf(&csv, "%.6g", spectrum_bin_centre(b, nb));
+        for (int i = 0; i <= n; i++)
+            strbuf_printf(&csv, ",%.6g", r->radial[(size_t)i * nb + b]);
+        strbuf_printf(&csv, "\n");
+    }
+    int rc = write_text(r->out_dir, "spectra.csv", &csv);
+    strbuf_free(&csv);
+    if (rc != 0)
+        return -1;
+    StrBuf script = STRBUF_INIT("spectra.gp");
+    strbuf_printf(&script,
+                  "# Radially averaged power spectra of the data and of each model's\n"
+                  "# reconstructions (mean over seeds); data in spectra.csv.\n"
+                  "set terminal pngcairo size 800,560\nset output out\n"
+                  "set datafile separator ','\nset logscale y\nset key top right\n"
+                  "set xlabel 'frequency (cycles per pixel; Nyquist = 0.5)'\n"
+                  "set ylabel 'mean power'\n"
+                  "set arrow from 0.25, graph 0 to 0.25, graph 1 nohead dt 2\n"
+                  "# the DC bin (each image's mean removed, so ~0) is skipped: every ::1\n"
+                  "plot for [i=2:%d] '%s/spectra.csv' using 1:i every ::1 with linespoints "
+                  "title columnheader(i)\n",
+                  n + 2, r->out_dir);
+    rc = draw_with_gnuplot(r->out_dir, "spectra", &script);
+    strbuf_free(&script);
+    return rc;
+}
+
+/* curves.dat and curves.png: loss against step, the first seed of each model. */
+static int draw_curves(const CompareReport *r)
+{
+    int n = r->n_models;
+    /* curves.dat: one block per model, separated by two blank lines (gnuplot's index). */
+    char path[4200];
+    if (path_join(path, sizeof path, r->out_dir, "curves.dat") != 0)
+        return -1;
+    OutputFile out;
+    FILE *f = output_open(&out, path);
+    if (!f)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        const TrainState *s = &r->curves[i];
+        fprintf(f, "# %s seed 1: step loss (negative ELBO per image, nats)\n", r->sum[i].name);
+        for (long row = 0; row < s->n_log; row++)
+            fprintf(f, "%ld %.6g\n", s->log[row].step, s->log[row].loss);
+        fprintf(f, "\n\n");
+    }
+    if (output_close(&out, f) != 0)
+        return -1;
+    StrBuf script = STRBUF_INIT("curves.gp");
+    strbuf_printf(&script,
+                  "# Training curves (first seed of each model); data in curves.dat.\n"
+                  "set terminal pngcairo size 800,560\nset output out\n"
+                  "set xlabel 'step'\nset ylabel 'loss (negative ELBO, nats per image)'\n"
+                  "set key top right\nplot ");
+    for (int i = 0; i < n; i++)
+        strbuf_printf(&script, "%s'%s/curves.dat' index %d using 1:2 with lines title '%s'",
+                      i ? ", " : "", r->out_dir, i, r->sum[i].name);
+    strbuf_printf(&script, "\n");
+    int rc = draw_with_gnuplot(r->out_dir, "curves", &script);
+    strbuf_free(&script);
+    return rc;
+}
+
+/* The table's header and the number of decimals of each column. */
+static const char *const metric_headers[N_METRICS] = {
+    "neg. ELBO (nats)", "PSNR (dB)", "SSIM", "HF ratio (recon)", "HF ratio (samples)",
+    "train time (s)", "images/s"};
+
+static int metric_digits(int metric)
+{
+    return metric == METRIC_SSIM || metric == METRIC_HF_RECON || metric == METRIC_HF_SAMPLES ? 3
+                                                                                             : 1;
+}
+
+/* report.md: what was compared, the verdict, the table, how to read it, the figures. */
+static void report_text(StrBuf *md, const CompareReport *r, const char *verdict)
+{
+    const Dataset *ds = r->ds;
+    const ModelSummary *sum = r->sum;
+    int n = r->n_models;
+    strbuf_printf(md, "# ffvae compare: %s\n\n", r->out_dir);
+    strbuf_printf(md,
+                  "Dataset `%s` (%s, %d train / %d test images of %dx%dx%d); budget %s %g per "
+                  "run; %d seed%s; evaluated on %d test images.\n\n",
+                  ds->name, r->data_path, ds->train.n, ds->test.n, ds->train.h, ds->train.w,
+                  ds->train.c, r->steps ? "steps" : "epochs",
+                  r->steps ? (double)r->steps : r->epochs, r->seeds, r->seeds > 1 ? "s" : "",
+                  r->eval_images > 0 && r->eval_images < ds->test.n ? r->eval_images
+                                                                    : ds->test.n);
+    strbuf_printf(md, "## Verdict\n\n%s\n\n", verdict);
+    strbuf_printf(md, "## Results (mean ± sd over seeds; best in each column in bold)\n\n");
+    strbuf_printf(md, "| model |");
+    for (int j = 0; j < N_METRICS; j++)
+        strbuf_printf(md, " %s |", metric_headers[j]);
+    strbuf_printf(md, "\n|---|");
+    for (int j = 0; j < N_METRICS; j++)
+        strbuf_printf(md, "---:|");
+    strbuf_printf(md, "\n");
+    for (int i = 0; i < n; i++) {
+        strbuf_printf(md, "| %s |", sum[i].name);
+        for (int j = 0; j < N_METRICS; j++) {
+            const char *b = best_in_column(sum, n, j) == i ? "**" : "";
+            int digits = metric_digits(j);
+            strbuf_printf(md, " %s%.*f ± %.*f%s |", b, digits, sum[i].stat[j].mean, digits,
+                          sum[i].stat[j].sd, b);
+        }
+        strbuf_printf(md, "\n");
+    }
+    strbuf_printf(md,
+                  "\nHow to read it: lower negative ELBO is a better model of the data; higher "
+                  "PSNR and SSIM are reconstructions closer to the originals; the HF ratio is "
+                  "the power above half the Nyquist frequency in the model's images divided by "
+                  "the same in the data's, so 1.0 is as sharp as the data and lower is blurrier "
+                  "(best = closest to 1). Every run's numbers are in [metrics.csv](metrics.csv)."
+                  "\n\n");
+    strbuf_printf(md, "## Figures\n\n");
+    strbuf_printf(md,
+                  "- [Reconstructions](recon.png): the first %d test images, then one row per "
+                  "model (%s; first seed).\n",
+                  r->recon_images, "in the table's order");
+    for (int i = 0; i < n; i++)
+        strbuf_printf(md,
+                      "- %s: [samples](samples-%s.png), [interpolation](interp-%s.png) between "
+                      "test images 0 and 1\n",
+                      sum[i].name, sum[i].name, sum[i].name);
+    strbuf_printf(md, "- [Power spectra](spectra.png) of the data and the reconstructions "
+                      "([data](spectra.csv), [script](spectra.gp)); the dashed line is half "
+                      "Nyquist.\n");
+    strbuf_printf(md, "- [Training curves](curves.png) ([data](curves.dat), [script](curves.gp))."
+                      "\n");
+}
+
+int compare_report_write(const CompareReport *r, char *verdict, size_t size)
+{
+    int clear;
+    compare_verdict(verdict, size, r->sum, r->n_models, &clear);
+    if (write_metrics(r) != 0 || draw_spectra(r) != 0 || draw_curves(r) != 0)
+        return -1;
+    StrBuf md = STRBUF_INIT("report.md");
+    report_text(&md, r, verdict);
+    int rc = write_text(r->out_dir, "report.md", &md);
+    strbuf_free(&md);
+    return rc;
+}

@@ -1,0 +1,92 @@
+/* compare_report.h - the report of `ffvae compare`, from the numbers its
+ * runs measured: a summary per model (mean ± sd over seeds), the verdict, and
+ * the files that show them (see compare.h for where each goes):
+ *
+ * metrics.csv                          every run's numbers
+ * spectra.csv, spectra.gp, spectra.png the data's and each model's power spectra
+ * curves.dat, curves.gp, curves.png    each model's training curve (first seed)
+ * report.md                            the verdict, the table and the figures
+ *
+ * Nothing here trains, evaluates or reads a run: compare.c gathers the
+ * numbers and the curves, and this file only formats and writes them. */
+#ifndef FFVAE_COMPARE_REPORT_H
+#define FFVAE_COMPARE_REPORT_H
+
+#include <stddef.h>
+
+#include "checkpoint.h"
+#include "dataset.h"
+
+/* The columns of the report's table, in order. */
+enum {
+    METRIC_NELBO,      /* lower is better */
+    METRIC_PSNR,       /* higher */
+    METRIC_SSIM,       /* higher */
+    METRIC_HF_RECON,   /* closest to 1 (as sharp as the data) */
+    METRIC_HF_SAMPLES, /* closest to 1 */
+    METRIC_SECONDS,    /* lower */
+    METRIC_IMAGES_S,   /* higher */
+    N_METRICS
+};
+
+typedef struct {
+    double mean, sd; /* sd over seeds (n − 1 in the denominator; 0 for one seed) */
+} Stat;
+
+typedef struct {
+    char name[64];
+    int seeds;
+    Stat stat[N_METRICS];
+} ModelSummary;
+
+/* One run's numbers: a row of metrics.csv. */
+typedef struct {
+    double metric[N_METRICS];
+    long steps;
+} RunResult;
+
+/* Mean and sample standard deviation of x[n]. */
+Stat stat_of(const double *x, int n);
+
+/* The summary of one model from its runs[seeds] (at most 256 seeds count). */
+ModelSummary summarise_runs(const char *name, const RunResult *runs, int seeds);
+
+/* Index of the best model in column `metric` (ties: the first). */
+int best_in_column(const ModelSummary *s, int n, int metric);
+
+/* How far a model's high-frequency ratio is from the data's: |ln r|, 0 when
+ * as sharp as the data; larger is blurrier (or, above 1, noisier). */
+double sharpness_gap(double hf_ratio);
+
+/* Writes a short plain-language verdict from the summaries: the sharpest
+ * decoder by the reconstructions' HF ratio, against the runner-up, and
+ * whether the difference exceeds the spread over seeds (the sum of the two
+ * sds). Returns the sharpest model's index; *clear is 1 when the difference
+ * is larger than the spread (always 0 with one seed or one model). */
+int compare_verdict(char *buf, size_t size, const ModelSummary *s, int n, int *clear);
+
+/* Everything the report shows, gathered by compare_run. */
+typedef struct {
+    const char *out_dir;       /* where every file goes */
+    const char *data_path;     /* the dataset, as given */
+    const Dataset *ds;         /* its name, split sizes and image shape */
+    long steps;                /* the budget per run: steps when > 0, else epochs */
+    double epochs;
+    int seeds;                 /* runs per model */
+    int eval_images;           /* test images evaluated per run; 0 = the whole split */
+    int n_models;
+    const ModelSummary *sum;   /* [n_models]: names, mean ± sd over seeds */
+    const RunResult *runs;     /* [n_models · seeds], model-major */
+    const double *radial;      /* [n_models + 1, n_bins]: the data's spectrum, then each
+                                  model's reconstructions' (mean over seeds) */
+    int n_bins;
+    const TrainState *curves;  /* [n_models]: the log of each model's first seed */
+    int recon_images;          /* images a row of recon.png shows (for its caption) */
+} CompareReport;
+
+/* Writes every file above into r->out_dir, each atomically, and copies the
+ * verdict that report.md opens with into verdict[size], for the caller to
+ * show. Returns 0, or -1 after reporting what failed. */
+int compare_report_write(const CompareReport *r, char *verdict, size_t size);
+
+#endif
