@@ -26,3 +26,23 @@ int load_fitting_data(Dataset *ds, const Model *m, const char *ckpt, const char 
     }
     return 0;
 }
+
+int trained_vae_open(TrainedVae *v, const char *out, const char *ckpt, const char *data)
+{
+    v->have_data = 0;
+    if (output_check(out) != 0 || load_vae(&v->m, ckpt) != 0)
+        return -1;
+    if (data && load_fitting_data(&v->ds, &v->m, ckpt, data) != 0) {
+        model_free(&v->m);
+        return -1;
+    }
+    v->have_data = data != NULL;
+    return 0;
+}
+
+void trained_vae_close(TrainedVae *v)
+{
+    if (v->have_data)
+        dataset_free(&v->ds);
+    model_free(&v->m);
+}

@@ -14,4 +14,17 @@ int load_vae(Model *m, const char *path);
  * channels (ckpt names the model in the message). */
 int load_fitting_data(Dataset *ds, const Model *m, const char *ckpt, const char *path);
 
+/* What the figure commands (sample, interp, recon) start from: their output
+ * path checked before any work, the VAE of a checkpoint, and, when data is
+ * not NULL, a dataset that fits it. */
+typedef struct {
+    Model m;
+    Dataset ds;
+    int have_data;
+} TrainedVae;
+
+/* 0 with everything loaded, or -1 after reporting (nothing left to free). */
+int trained_vae_open(TrainedVae *v, const char *out, const char *ckpt, const char *data);
+void trained_vae_close(TrainedVae *v);
+
 #endif

@@ -128,6 +128,7 @@ for ds in rgb28 grey32; do
 done
 expect_fail "interp: index out of range" "index 2000 out of range .*2000 test images" \
     "$FFVAE" interp "$CKPT" -d "$DATA" --pair 3,2000 -o "$O"
+expect_fail "interp: no data and no --random" "-d DATA.h5 is required \(or --random\)" "$FFVAE" interp "$CKPT" --pair 0,1 -o "$O"
 expect_fail "interp: bad pair" "expected I,J" "$FFVAE" interp "$CKPT" -d "$DATA" --pair 3 -o "$O"
 expect_fail "interp: negative index" "expected I,J" "$FFVAE" interp "$CKPT" -d "$DATA" --pair -1,2 -o "$O"
 expect_fail "recon: more images than the split" "-n 2001: out of range" \

@@ -96,20 +96,12 @@ int cmd_interp(int argc, char **argv)
     if (!random && !data)
         return usage_error("interp", "-d DATA.h5 is required (or --random)");
     const char *ckpt = argv[argi];
-    if (output_check(out) != 0)
+    TrainedVae v;
+    if (trained_vae_open(&v, out, ckpt, random ? NULL : data) != 0)
         return 1;
-
-    Model m;
-    Dataset ds;
-    if (load_vae(&m, ckpt) != 0)
-        return 1;
-    if (!random && load_fitting_data(&ds, &m, ckpt, data) != 0) {
-        model_free(&m);
-        return 1;
-    }
     Rng r;
     rng_seed(&r, seed, 0);
-    InterpFigure f = {.test = random ? NULL : &ds.test,
+    InterpFigure f = {.test = random ? NULL : &v.ds.test,
                       .pairs = &pairs[0][0],
                       .rng = &r,
                       .rows = random ? (rows ? rows : 4) : n_pairs,
@@ -118,10 +110,8 @@ int cmd_interp(int argc, char **argv)
                       .size = size,
                       .scale = scale};
     int rc = 1;
-    if (random || pairs_in_range(pairs, n_pairs, &ds, data) == 0)
-        rc = figure_interp(out, &m, &f) == 0 ? 0 : 1;
-    if (!random)
-        dataset_free(&ds);
-    model_free(&m);
+    if (random || pairs_in_range(pairs, n_pairs, &v.ds, data) == 0)
+        rc = figure_interp(out, &v.m, &f) == 0 ? 0 : 1;
+    trained_vae_close(&v);
     return rc;
 }

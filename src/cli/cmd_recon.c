@@ -33,23 +33,14 @@ int cmd_recon(int argc, char **argv)
     if (argi != argc - 1 || !data || !out || n < 1)
         return usage_error("recon", "CKPT, -d DATA, -n N and -o OUT.png are required");
     const char *ckpt = argv[argi];
-    if (output_check(out) != 0)
+    TrainedVae v;
+    if (trained_vae_open(&v, out, ckpt, data) != 0)
         return 1;
-
-    Model m;
-    Dataset ds;
-    if (load_vae(&m, ckpt) != 0)
-        return 1;
-    if (load_fitting_data(&ds, &m, ckpt, data) != 0) {
-        model_free(&m);
-        return 1;
-    }
     int rc = 1;
-    if (n > ds.test.n)
-        ffvae_error("recon: -n %d: out of range (%s has %d test images)", n, data, ds.test.n);
-    else if (figure_recon(out, &m, &ds.test, n, scale) == 0)
+    if (n > v.ds.test.n)
+        ffvae_error("recon: -n %d: out of range (%s has %d test images)", n, data, v.ds.test.n);
+    else if (figure_recon(out, &v.m, &v.ds.test, n, scale) == 0)
         rc = 0;
-    dataset_free(&ds);
-    model_free(&m);
+    trained_vae_close(&v);
     return rc;
 }

@@ -45,15 +45,12 @@ int cmd_sample(int argc, char **argv)
     const char *ckpt = argv[argi];
     if (cols == 0)
         cols = (int)ceil(sqrt((double)n));
-    if (output_check(out) != 0)
-        return 1;
-
-    Model m;
-    if (load_vae(&m, ckpt) != 0)
+    TrainedVae v;
+    if (trained_vae_open(&v, out, ckpt, NULL) != 0)
         return 1;
     Rng r;
     rng_seed(&r, seed, 0);
-    int rc = figure_samples(out, &m, n, size, (float)temperature, &r, cols, scale);
-    model_free(&m);
+    int rc = figure_samples(out, &v.m, n, size, (float)temperature, &r, cols, scale);
+    trained_vae_close(&v);
     return rc == 0 ? 0 : 1;
 }
