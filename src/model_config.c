@@ -763,8 +763,12 @@ char *config_to_string(const ModelConfig *c)
         ffvae_error("model config: cannot open a memory stream: %s", strerror(errno));
         return NULL;
     }
-    int rc = config_write(c, f);
-    if (fclose(f) != 0 || rc != 0) {
+    int rc = config_write(c, f); /* reports its own failure */
+    if (fclose(f) != 0 && rc == 0) {
+        ffvae_error("model config %s: cannot finish its text: %s", c->name, strerror(errno));
+        rc = -1;
+    }
+    if (rc != 0) {
         free(buf);
         return NULL;
     }
