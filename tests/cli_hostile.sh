@@ -55,6 +55,24 @@ expect_ok "--max-pixels 120 admits them all" \
 expect_fail "--max-pixels is for images" "are for 'import images'" \
     "$FFVAE" import mnist "$SRCDIR/tests/fixtures/mnist" --max-pixels 100 -o "$OUT/x.h5"
 
+# ---- IDX: the declared size against the file's, before allocating ----------
+# huge-images-idx3-ubyte: 40 bytes declaring 2^31 - 1 images of 65536 x 65536;
+# the .gz declares 2 GiB (over the memory limit) and holds 1 kB.
+hostile_idx() { # hostile_idx FIXTURE TARGET_NAME PATTERN
+    rm -rf "$TMP/idx"
+    cp -r "$SRCDIR/tests/fixtures/mnist" "$TMP/idx"
+    rm -f "$TMP/idx/$2" "$TMP/idx/${2%.gz}"
+    cp "$H/$1" "$TMP/idx/$2"
+    expect_refused "mnist with $1" "$TMP/idx/$2: $3" \
+        "$FFVAE" import mnist "$TMP/idx" -o "$OUT/x.h5"
+}
+hostile_idx huge-images-idx3-ubyte t10k-images-idx3-ubyte \
+    "truncated: the header declares 2147483647 items \(9223372032559808512 bytes\), the file holds 24 bytes"
+hostile_idx huge-images-idx3-ubyte.gz train-images-idx3-ubyte.gz \
+    "truncated: the header declares 32768 items \(2147483648 bytes\), the file holds 1024 bytes"
+hostile_idx huge-labels-idx1-ubyte t10k-labels-idx1-ubyte \
+    "truncated: the header declares 2147483647 items \(2147483647 bytes\), the file holds 8 bytes"
+
 # ---- image folders: every skipped entry is counted, loops are named --------
 rm -rf "$TMP/skip" && mkdir -p "$TMP/skip"
 cp "$SRCDIR/tests/fixtures/images/red/a.png" "$TMP/skip/a.png"
