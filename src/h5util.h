@@ -14,7 +14,25 @@
 typedef struct {
     hid_t id;
     char path[4096];
+    long long size;      /* bytes on disk when opened for reading (bounds what it can hold) */
 } H5File;
+
+/* Bounds on what a file may make us allocate, checked from the declared
+ * shape and type before anything is read:
+ * - a dataset holds at most h5_max_dataset_bytes() bytes (8 GiB by default;
+ *   the environment variable FFVAE_MAX_DATASET_BYTES changes it), and no
+ *   more than the file could hold: its size on disk, times deflate's best
+ *   ratio (1032:1, rounded up to 1100) when the dataset is compressed;
+ * - a string is at most H5_MAX_STRING_BYTES long.
+ * Datasets larger than H5_SLAB_BYTES are read in slabs of whole rows of
+ * about that size, so HDF5's own buffers stay small too. */
+#define H5_MAX_DATASET_BYTES_DEFAULT ((size_t)8 << 30)
+#define H5_MAX_STRING_BYTES ((size_t)1 << 20)
+#define H5_SLAB_BYTES ((size_t)64 << 20)
+#define H5_DEFLATE_MAX_RATIO 1100
+size_t h5_max_dataset_bytes(void);
+/* Sets the limit (0 restores the default or the environment's value). */
+void h5_set_max_dataset_bytes(size_t bytes);
 
 /* Element types stored by ffvae. */
 typedef enum { H5_U8, H5_I32, H5_I64, H5_U64, H5_F32 } H5Kind;

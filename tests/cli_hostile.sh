@@ -73,6 +73,12 @@ hostile_idx huge-images-idx3-ubyte.gz train-images-idx3-ubyte.gz \
 hostile_idx huge-labels-idx1-ubyte t10k-labels-idx1-ubyte \
     "truncated: the header declares 2147483647 items \(2147483647 bytes\), the file holds 8 bytes"
 
+# ---- HDF5: each dataset's declared size against a limit -------------------
+expect_ok "import the mnist fixture" "$FFVAE" import mnist "$SRCDIR/tests/fixtures/mnist" -o "$TMP/m.h5"
+expect_refused "FFVAE_MAX_DATASET_BYTES" "m.h5: /train/images: declares 120 bytes, more than the limit of 100" \
+    env FFVAE_MAX_DATASET_BYTES=100 "$FFVAE" info "$TMP/m.h5"
+expect_ok "info within the limit" env FFVAE_MAX_DATASET_BYTES=120 "$FFVAE" info "$TMP/m.h5"
+
 # ---- image folders: every skipped entry is counted, loops are named --------
 rm -rf "$TMP/skip" && mkdir -p "$TMP/skip"
 cp "$SRCDIR/tests/fixtures/images/red/a.png" "$TMP/skip/a.png"
