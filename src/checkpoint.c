@@ -239,7 +239,14 @@ static int open_checkpoint(H5File *f, const char *path)
     if (h5f_open(f, path) != 0)
         return -1;
     char format[64];
-    long long version;
+    long long version = 0;
+    /* The version (an integer) first: only version 1 wrote variable-length strings. */
+    int has_version = h5_attr_exists(f, "/", "version");
+    if (has_version && h5_get_attr_i64(f, "/", "version", &version) != 0) {
+        h5f_close(f);
+        return -1;
+    }
+    f->vlen_strings = !has_version || version == 1;
     if (!h5_exists(f, "/") || h5_get_attr_str(f, "/", "format", format, sizeof format) != 0) {
         ffvae_error("%s: not an ffvae checkpoint (no 'format' attribute on /)", path);
         h5f_close(f);
@@ -251,9 +258,12 @@ static int open_checkpoint(H5File *f, const char *path)
         h5f_close(f);
         return -1;
     }
-    if (h5_get_attr_i64(f, "/", "version", &version) != 0 || version != CHECKPOINT_VERSION) {
-        ffvae_error("%s: checkpoint version %lld, this program reads version %d", path, version,
-                    CHECKPOINT_VERSION);
+    if (!has_version || version < 1 || version > CHECKPOINT_VERSION) {
+        if (has_version)
+            ffvae_error("%s: checkpoint version %lld, this program reads versions 1 to %d", path,
+                        version, CHECKPOINT_VERSION);
+        else
+            ffvae_error("%s: not an ffvae checkpoint (no 'version' attribute on /)", path);
         h5f_close(f);
         return -1;
     }

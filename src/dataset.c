@@ -210,7 +210,7 @@ int dataset_load(Dataset *d, const char *path)
 {
     H5File f;
     char format[256], names[1 << 16];
-    long long version;
+    long long version = 0;
     memset(d, 0, sizeof *d);
     if (h5f_open(&f, path) != 0)
         return -1;
@@ -218,6 +218,12 @@ int dataset_load(Dataset *d, const char *path)
         ffvae_error("%s: not an ffvae dataset (no 'format' attribute on /)", path);
         goto fail;
     }
+    /* The version (an integer) first: it says whether strings may be
+     * variable-length, which only version 1 wrote. */
+    int has_version = h5_attr_exists(&f, "/", "version");
+    if (has_version && h5_get_attr_i64(&f, "/", "version", &version) != 0)
+        goto fail;
+    f.vlen_strings = !has_version || version == 1;
     if (h5_get_attr_str(&f, "/", "format", format, sizeof format) != 0)
         goto fail;
     if (strcmp(format, DATASET_FORMAT) != 0) {
@@ -225,17 +231,16 @@ int dataset_load(Dataset *d, const char *path)
                     DATASET_FORMAT);
         goto fail;
     }
-    if (!h5_attr_exists(&f, "/", "version")) {
+    if (!has_version) {
         ffvae_error("%s: not an ffvae dataset (no 'version' attribute on /)", path);
         goto fail;
     }
-    if (h5_get_attr_i64(&f, "/", "version", &version) != 0)
-        goto fail;
-    if (version != DATASET_VERSION) {
-        ffvae_error("%s: dataset version %lld is not supported (this ffvae reads version %d)",
-                    path, version, DATASET_VERSION);
+    if (version < 1 || version > DATASET_VERSION) {
+        ffvae_error("%s: dataset version %lld is not supported (this ffvae reads versions 1 "
+                    "to %d)", path, version, DATASET_VERSION);
         goto fail;
     }
+    d->version = (int)version;
     if (h5_get_attr_str(&f, "/", "name", d->name, sizeof d->name) != 0 ||
         h5_get_attr_str(&f, "/", "source", d->source, sizeof d->source) != 0)
         goto fail;

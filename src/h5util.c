@@ -248,6 +248,7 @@ int h5f_open(H5File *f, const char *path)
         return -1;
     }
     f->size = (long long)st.st_size;
+    f->vlen_strings = 1;
     if (H5Fis_hdf5(path) <= 0) {
         H5Eclear2(H5E_DEFAULT);
         ffvae_error("%s: not an HDF5 file", path);
@@ -681,11 +682,25 @@ done:
 
 /* ---- strings ------------------------------------------------------------ */
 
-/* A variable-length UTF-8 string type: what h5py reads back as str. */
+/* A variable-length UTF-8 string type: how version 1 files stored strings. */
 static hid_t vlen_string_type(void)
 {
     hid_t t = H5Tcopy(H5T_C_S1);
     if (t >= 0 && (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0)) {
+        H5Tclose(t);
+        return -1;
+    }
+    return t;
+}
+
+/* A fixed-length UTF-8 string type holding text and its terminating NUL.
+ * Fixed-length strings live in the attribute or dataset itself, so reading
+ * them never touches HDF5's global heap (where damaged files crash 1.10). */
+static hid_t fixed_string_type(const char *text)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (t >= 0 && (H5Tset_size(t, strlen(text) + 1) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0 ||
+                   H5Tset_strpad(t, H5T_STR_NULLTERM) < 0)) {
         H5Tclose(t);
         return -1;
     }
@@ -715,6 +730,11 @@ static char *read_string(H5File *f, const char *obj, const char *where, hid_t id
         type_name(t, found, sizeof found);
         dims_text(found, sizeof found, r, hd);
         ffvae_error("%s: %s: %sexpected one string, found %s", f->path, obj, where, found);
+        goto done;
+    }
+    if (H5Tis_variable_str(t) > 0 && !f->vlen_strings) {
+        ffvae_error("%s: %s: %sa variable-length string, which only version 1 files hold "
+                    "(damaged or foreign file?)", f->path, obj, where);
         goto done;
     }
     if (H5Tis_variable_str(t) > 0) {
@@ -805,12 +825,12 @@ done:
 
 int h5_set_attr_str(H5File *f, const char *obj, const char *name, const char *value)
 {
-    hid_t t = vlen_string_type();
+    hid_t t = fixed_string_type(value);
     if (t < 0) {
         h5_fail(f, obj, "cannot make a string type");
         return -1;
     }
-    int rc = write_attr(f, obj, name, t, t, &value);
+    int rc = write_attr(f, obj, name, t, t, value);
     H5Tclose(t);
     return rc;
 }
@@ -896,7 +916,7 @@ int h5_write_text(H5File *f, const char *obj, const char *text)
         ffvae_error("%s: %s: already exists", f->path, obj);
         return -1;
     }
-    hid_t t = vlen_string_type(), space = H5Screate(H5S_SCALAR), lcpl = intermediate_plist();
+    hid_t t = fixed_string_type(text), space = H5Screate(H5S_SCALAR), lcpl = intermediate_plist();
     hid_t d = -1;
     int rc = -1;
     if (t < 0 || space < 0 || lcpl < 0) {
@@ -904,7 +924,7 @@ int h5_write_text(H5File *f, const char *obj, const char *text)
         goto done;
     }
     d = H5Dcreate2(f->id, obj, t, space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
-    if (d < 0 || H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text) < 0) {
+    if (d < 0 || H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, text) < 0) {
         h5_fail(f, obj, "cannot write text");
         goto done;
     }

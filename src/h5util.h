@@ -15,6 +15,9 @@ typedef struct {
     hid_t id;
     char path[4096];
     long long size;      /* bytes on disk when opened for reading (bounds what it can hold) */
+    int vlen_strings;    /* 1 (the default on open): variable-length strings may be read;
+                          * readers of ffvae's version >= 2 files clear it, as those files
+                          * hold none and HDF5's global heap is where damaged files crash it */
 } H5File;
 
 /* Bounds on what a file may make us allocate, checked from the declared
@@ -61,7 +64,9 @@ int h5_shape(H5File *f, const char *obj, H5Kind kind, int max_rank, int *rank, s
 int h5_read(H5File *f, const char *obj, H5Kind kind, int rank, const size_t *dims, void *data);
 
 /* Attributes on an object ("/" for the root). The setters create the
- * object as a group when it is missing and replace an existing attribute. */
+ * object as a group when it is missing and replace an existing attribute.
+ * Strings are written fixed-length (UTF-8, NUL-terminated: h5py reads them
+ * as bytes); fixed- and, when f->vlen_strings, variable-length ones are read. */
 /* 1 if the object exists and has the attribute, 0 if not (no message). */
 int h5_attr_exists(H5File *f, const char *obj, const char *name);
 int h5_set_attr_str(H5File *f, const char *obj, const char *name, const char *value);
@@ -69,7 +74,7 @@ int h5_set_attr_i64(H5File *f, const char *obj, const char *name, long long valu
 int h5_get_attr_str(H5File *f, const char *obj, const char *name, char *buf, size_t size);
 int h5_get_attr_i64(H5File *f, const char *obj, const char *name, long long *value);
 
-/* A variable-length string dataset (used for config text). */
+/* A scalar fixed-length string dataset (used for config text). */
 int h5_write_text(H5File *f, const char *obj, const char *text);
 /* Reads it into a malloc'd string the caller frees; NULL on error. */
 char *h5_read_text(H5File *f, const char *obj);

@@ -35,7 +35,7 @@ int dataset_info(FILE *out, const char *path)
     if (dataset_load(&d, path) != 0)
         return -1;
     fprintf(out, "file:    %s\n", path);
-    fprintf(out, "format:  %s (version %d)\n", DATASET_FORMAT, DATASET_VERSION);
+    fprintf(out, "format:  %s (version %d)\n", DATASET_FORMAT, d.version);
     fprintf(out, "name:    %s\n", d.name);
     fprintf(out, "source:  %s\n", d.source);
     fprintf(out, "train:   %d images of %dx%dx%d\n", d.train.n, d.train.h, d.train.w, d.train.c);
@@ -76,6 +76,10 @@ int file_format(const char *path, char *format, size_t size)
     if (h5f_open(&f, path) != 0)
         return -1;
     int rc = -1;
+    long long version = 0;
+    /* ffvae's version >= 2 files hold only fixed-length strings (dataset.h). */
+    if (h5_attr_exists(&f, "/", "version") && h5_get_attr_i64(&f, "/", "version", &version) == 0)
+        f.vlen_strings = version < 2;
     if (!h5_attr_exists(&f, "/", "format"))
         ffvae_error("%s: not an ffvae dataset or checkpoint (no 'format' attribute on /)", path);
     else if (h5_get_attr_str(&f, "/", "format", format, size) == 0)
