@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "h5check.h"
 #include "h5util.h"
 #include "util.h"
 
@@ -294,7 +295,30 @@ static int read_model(H5File *f, Model *m)
     return rc;
 }
 
+static int load_checkpoint(const char *path, Model *m, TrainState *s);
+
+/* The child's run of the loader (h5check.h): everything, then drop it. */
+static int check_checkpoint(const char *path, void *arg)
+{
+    (void)arg;
+    Model m;
+    TrainState s;
+    int rc = load_checkpoint(path, &m, &s);
+    if (rc == 0) {
+        train_state_free(&s);
+        model_free(&m);
+    }
+    return rc;
+}
+
 int checkpoint_load(const char *path, Model *m, TrainState *s)
+{
+    if (h5check_run(path, check_checkpoint, NULL) != 0)
+        return -1;
+    return load_checkpoint(path, m, s);
+}
+
+static int load_checkpoint(const char *path, Model *m, TrainState *s)
 {
     H5File f;
     if (open_checkpoint(&f, path) != 0)

@@ -608,14 +608,29 @@ static int read_slabs(H5File *f, const char *obj, hid_t d, H5Kind kind, int rank
     size_t row_bytes = kind_size(kind);
     for (int i = 1; i < rank; i++)
         row_bytes *= (size_t)hd[i];
-    if (rank == 0 || row_bytes * (size_t)hd[0] <= H5_SLAB_BYTES) {
-        if (H5Dread(d, mem_type(kind), H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
-            h5_fail(f, obj, "cannot read dataset (corrupt file?)");
+    size_t total = rank == 0 ? row_bytes : row_bytes * (size_t)hd[0];
+    void *scratch = NULL;
+    if (!data) { /* only checking the file: every slab goes to one scratch buffer */
+        scratch = checked_malloc(total < H5_SLAB_BYTES ? total : H5_SLAB_BYTES, 1, obj);
+        if (!scratch)
             return -1;
+    }
+    if (rank == 0 || total <= H5_SLAB_BYTES) {
+        int rc = 0;
+        if (H5Dread(d, mem_type(kind), H5S_ALL, H5S_ALL, H5P_DEFAULT, data ? data : scratch) < 0) {
+            h5_fail(f, obj, "cannot read dataset (corrupt file?)");
+            rc = -1;
         }
-        return 0;
+        free(scratch);
+        return rc;
     }
     hsize_t rows = H5_SLAB_BYTES / row_bytes ? H5_SLAB_BYTES / row_bytes : 1;
+    if (scratch && rows * row_bytes > H5_SLAB_BYTES) { /* a row larger than a slab */
+        free(scratch);
+        scratch = checked_malloc(rows, row_bytes, obj);
+        if (!scratch)
+            return -1;
+    }
     hid_t fspace = H5Dget_space(d);
     int rc = fspace < 0 ? -1 : 0;
     for (hsize_t r0 = 0; r0 < hd[0] && rc == 0; r0 += rows) {
@@ -628,7 +643,7 @@ static int read_slabs(H5File *f, const char *obj, hid_t d, H5Kind kind, int rank
         if (mspace < 0 ||
             H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
             H5Dread(d, mem_type(kind), mspace, fspace, H5P_DEFAULT,
-                    (unsigned char *)data + (size_t)r0 * row_bytes) < 0)
+                    data ? (unsigned char *)data + (size_t)r0 * row_bytes : scratch) < 0)
             rc = -1;
         if (mspace >= 0)
             H5Sclose(mspace);
@@ -637,6 +652,7 @@ static int read_slabs(H5File *f, const char *obj, hid_t d, H5Kind kind, int rank
         h5_fail(f, obj, "cannot read dataset (corrupt file?)");
     if (fspace >= 0)
         H5Sclose(fspace);
+    free(scratch);
     return rc;
 }
 

@@ -60,7 +60,8 @@ int h5_write(H5File *f, const char *obj, H5Kind kind, int rank, const size_t *di
 /* Reads the rank and dims of a dataset and checks its element kind.
  * dims must hold at least max_rank entries. */
 int h5_shape(H5File *f, const char *obj, H5Kind kind, int max_rank, int *rank, size_t *dims);
-/* Reads a whole dataset whose kind and shape must match exactly. */
+/* Reads a whole dataset whose kind and shape must match exactly. With data
+ * NULL it is read and discarded, slab by slab (checking a file, h5check.h). */
 int h5_read(H5File *f, const char *obj, H5Kind kind, int rank, const size_t *dims, void *data);
 
 /* Attributes on an object ("/" for the root). The setters create the

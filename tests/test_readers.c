@@ -4,6 +4,7 @@
  * refused before anything is allocated, naming the file and the object. */
 #include "checkpoint.h"
 #include "dataset.h"
+#include "h5check.h"
 #include "h5util.h"
 #include "util.h"
 
@@ -267,6 +268,45 @@ START_TEST(large_datasets_read_in_slabs)
 }
 END_TEST
 
+/* ---- the child-process check ------------------------------------------- */
+
+/* libhdf5 loops forever on this file: the child's CPU limit ends it. */
+START_TEST(a_hang_in_libhdf5_ends_in_the_child)
+{
+    char path[4096];
+    Dataset d;
+    srcdir_path(path, sizeof path, "tests/fixtures/hostile/hang-dataset-v1.h5");
+    h5check_set_cpu_seconds(1);
+    double t0 = now_seconds();
+    const char *msg = failure_message(dataset_load(&d, path));
+    h5check_set_cpu_seconds(0);
+    ck_assert_has(msg, "hang-dataset-v1.h5: damaged or hostile HDF5 file (");
+    ck_assert_msg(now_seconds() - t0 < 30, "the check took %.1f s", now_seconds() - t0);
+    ck_assert_ptr_null(d.train.images);
+}
+END_TEST
+
+/* A crash in the child is a message in the parent, for every loader. */
+START_TEST(a_crash_in_libhdf5_is_a_message)
+{
+    char path[4096];
+    Dataset d;
+    Model m;
+    TrainState s;
+    srcdir_path(path, sizeof path, "tests/fixtures/hostile/crash-heap-dataset-v1.h5");
+    const char *msg = failure_message(dataset_load(&d, path));
+    ck_assert_has(msg, "crash-heap-dataset-v1.h5: damaged or hostile HDF5 file (");
+    srcdir_path(path, sizeof path, "tests/fixtures/hostile/crash-heap-checkpoint-v1.h5");
+    msg = failure_message(checkpoint_load(path, &m, &s));
+    ck_assert_has(msg, "crash-heap-checkpoint-v1.h5: damaged or hostile HDF5 file (");
+    /* A file the child refuses cleanly is reported once, by the child. */
+    srcdir_path(path, sizeof path, "tests/fixtures/v1/checkpoint.h5");
+    msg = failure_message(dataset_load(&d, path));
+    ck_assert_has(msg, "not an ffvae dataset (format is 'ffvae-checkpoint'");
+    ck_assert_ptr_null(strstr(strstr(msg, "not an ffvae") + 1, "not an ffvae"));
+}
+END_TEST
+
 static Suite *readers_suite(void)
 {
     Suite *s = suite_create("readers");
@@ -279,6 +319,8 @@ static Suite *readers_suite(void)
     tcase_add_test(t, oversized_strings_are_refused);
     tcase_add_test(t, declared_sizes_beyond_the_file_are_refused);
     tcase_add_test(t, large_datasets_read_in_slabs);
+    tcase_add_test(t, a_hang_in_libhdf5_ends_in_the_child);
+    tcase_add_test(t, a_crash_in_libhdf5_is_a_message);
     suite_add_tcase(s, t);
     return s;
 }
