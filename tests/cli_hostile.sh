@@ -134,8 +134,45 @@ expect_eq "loops named" "  symlink loop: $TMP/skip/loop1.png|  symlink loop: $TM
     "$(grep 'symlink loop:' "$TMP/out" | tr '\n' '|')"
 expect_eq "the image was imported" 1 "$(grep -c '1 train + 0 test images of 4x4x3' "$TMP/out")"
 
-# ---- version 1 files keep working -------------------------------------------
+# ---- leave nothing behind --------------------------------------------------
+TINY="$SRCDIR/tests/fixtures/tiny-5x4.ini"
 V1="$SRCDIR/tests/fixtures/v1"
+# A refused model, data or option creates no run (or report) directory.
+expect_refused "train: model refused" "model expects 28x28x1 images" \
+    "$FFVAE" train -m "$SRCDIR/tests/fixtures/tiny-fmnist.ini" -d "$TMP/m.h5" -o "$OUT/run"
+sed 's/^batch = 2/batch = 64/' "$TINY" >"$TMP/bigbatch.ini"
+expect_refused "train: data refused" "fewer than one batch of 64" \
+    "$FFVAE" train -m "$TMP/bigbatch.ini" -d "$TMP/m.h5" -o "$OUT/run"
+expect_refused "compare: model refused" "model expects 28x28x1 images" \
+    "$FFVAE" compare "$TINY" "$SRCDIR/tests/fixtures/tiny-fmnist.ini" -d "$TMP/m.h5" \
+    -o "$OUT/report" --steps 2
+# No test split: the comparison is refused before its report directory appears.
+expect_ok "a dataset without a test split" \
+    "$FFVAE" import images "$SRCDIR/tests/fixtures/images" --size 4 --gray --test-fraction 0 \
+    -o "$TMP/notest.h5"
+sed 's/^height = 5/height = 4/' "$TINY" >"$TMP/tiny-4x4.ini"
+expect_refused "compare: no test split" "the test split is empty" \
+    "$FFVAE" compare "$TMP/tiny-4x4.ini" -d "$TMP/notest.h5" -o "$OUT/report" --steps 2
+
+# A dead process's temporary files are removed when a run starts or resumes
+# there; a live one's are kept.
+dead=$(sh -c 'echo $$')
+live=$$
+mkdir -p "$TMP/run"
+for f in checkpoint.h5.tmp.$dead log.csv.tmp.$dead checkpoint.h5.tmp.$live notes.tmp.x; do
+    echo junk >"$TMP/run/$f"
+done
+expect_ok "train in a directory with stale temps" \
+    "$FFVAE" train -m "$TINY" -d "$TMP/m.h5" -o "$TMP/run" --steps 2 --threads 1
+expect_eq "stale temps removed, live and foreign kept" \
+    "checkpoint.h5.tmp.$live notes.tmp.x" "$(cd "$TMP/run" && ls | grep '\.tmp\.' | tr '\n' ' ' | sed 's/ $//')"
+echo junk >"$TMP/run/checkpoint.h5.tmp.$dead"
+expect_ok "resume removes them too" \
+    "$FFVAE" train -d "$TMP/m.h5" -o "$TMP/run" --resume --steps 4 --threads 1
+expect_eq "after the resume" "checkpoint.h5.tmp.$live notes.tmp.x" \
+    "$(cd "$TMP/run" && ls | grep '\.tmp\.' | tr '\n' ' ' | sed 's/ $//')"
+
+# ---- version 1 files keep working -------------------------------------------
 mkdir -p "$TMP/v1run"
 cp "$V1/checkpoint.h5" "$TMP/v1run/"
 expect_ok "resume a version 1 checkpoint" \
