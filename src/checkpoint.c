@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "h5check.h"
 #include "h5util.h"
 #include "util.h"
 
@@ -239,7 +240,14 @@ static int open_checkpoint(H5File *f, const char *path)
     if (h5f_open(f, path) != 0)
         return -1;
     char format[64];
-    long long version;
+    long long version = 0;
+    /* The version (an integer) first: only version 1 wrote variable-length strings. */
+    int has_version = h5_attr_exists(f, "/", "version");
+    if (has_version && h5_get_attr_i64(f, "/", "version", &version) != 0) {
+        h5f_close(f);
+        return -1;
+    }
+    f->vlen_strings = !has_version || version == 1;
     if (!h5_exists(f, "/") || h5_get_attr_str(f, "/", "format", format, sizeof format) != 0) {
         ffvae_error("%s: not an ffvae checkpoint (no 'format' attribute on /)", path);
         h5f_close(f);
@@ -251,9 +259,12 @@ static int open_checkpoint(H5File *f, const char *path)
         h5f_close(f);
         return -1;
     }
-    if (h5_get_attr_i64(f, "/", "version", &version) != 0 || version != CHECKPOINT_VERSION) {
-        ffvae_error("%s: checkpoint version %lld, this program reads version %d", path, version,
-                    CHECKPOINT_VERSION);
+    if (!has_version || version < 1 || version > CHECKPOINT_VERSION) {
+        if (has_version)
+            ffvae_error("%s: checkpoint version %lld, this program reads versions 1 to %d", path,
+                        version, CHECKPOINT_VERSION);
+        else
+            ffvae_error("%s: not an ffvae checkpoint (no 'version' attribute on /)", path);
         h5f_close(f);
         return -1;
     }
@@ -284,7 +295,30 @@ static int read_model(H5File *f, Model *m)
     return rc;
 }
 
+static int load_checkpoint(const char *path, Model *m, TrainState *s);
+
+/* The child's run of the loader (h5check.h): everything, then drop it. */
+static int check_checkpoint(const char *path, void *arg)
+{
+    (void)arg;
+    Model m;
+    TrainState s;
+    int rc = load_checkpoint(path, &m, &s);
+    if (rc == 0) {
+        train_state_free(&s);
+        model_free(&m);
+    }
+    return rc;
+}
+
 int checkpoint_load(const char *path, Model *m, TrainState *s)
+{
+    if (h5check_run(path, check_checkpoint, NULL) != 0)
+        return -1;
+    return load_checkpoint(path, m, s);
+}
+
+static int load_checkpoint(const char *path, Model *m, TrainState *s)
 {
     H5File f;
     if (open_checkpoint(&f, path) != 0)

@@ -10,6 +10,7 @@
  *   /log/seconds float32 [n]: the training curve, as in log.csv
  *   /log          attr "pending": running sums (loss, recon, kl, steps) of the
  *                 unfinished log interval, so a resumed run logs the same rows
+ * Strings (attributes and /config) are fixed-length from version 2 on.
  * Saved atomically (temporary file, flush, rename); every object's shape and
  * type is checked on load. */
 #ifndef FFVAE_CHECKPOINT_H
@@ -21,7 +22,7 @@
 #include "rng.h"
 
 #define CHECKPOINT_FORMAT "ffvae-checkpoint"
-#define CHECKPOINT_VERSION 1
+#define CHECKPOINT_VERSION 2 /* 2: fixed-length strings; 1 (read too): variable-length */
 
 typedef struct {
     long step;

@@ -16,6 +16,7 @@
 #include "figures.h"
 #include "model_config.h"
 #include "spectrum.h"
+#include "stale_temps.h"
 #include "strbuf.h"
 #include "train.h"
 #include "util.h"
@@ -145,7 +146,7 @@ static int read_whole_file(const char *path, char **text)
 static int claim_output(const Comparison *c)
 {
     char path[4200];
-    if (make_dirs(c->o->out_dir) != 0 ||
+    if (make_dirs(c->o->out_dir) != 0 || remove_stale_temps(c->o->out_dir) < 0 ||
         path_join(path, sizeof path, c->o->out_dir, "manifest.txt") != 0)
         return -1;
     char *want = manifest_text(c);
@@ -341,7 +342,7 @@ int compare_run(const CompareOptions *o)
     c.runs = checked_calloc((size_t)n * o->seeds, sizeof *c.runs, "run results");
     ModelSummary *sum = checked_calloc((size_t)n, sizeof *sum, "summaries");
     float *recon_rows = NULL;
-    if (!c.cfg || !c.runs || !sum || check_models(&c) != 0 || claim_output(&c) != 0)
+    if (!c.cfg || !c.runs || !sum || check_models(&c) != 0)
         goto out;
     int nb = spectrum_bins(c.ds.test.h, c.ds.test.w); /* what evaluate() reports */
     c.radial = checked_calloc((size_t)(n + 1) * nb, sizeof(double), "spectra");
@@ -352,11 +353,13 @@ int compare_run(const CompareOptions *o)
             ffvae_error("%s: the test split is empty", o->data_path);
         goto out;
     }
+    if (claim_output(&c) != 0) /* the report directory appears once all is accepted */
+        goto out;
     int total = n * o->seeds, index = 0;
     for (int i = 0; i < n; i++)
         for (int k = 1; k <= o->seeds; k++) {
             char dir[4096];
-            if (run_dir(dir, sizeof dir, o, c.cfg[i].name, k) != 0 || make_dirs(dir) != 0)
+            if (run_dir(dir, sizeof dir, o, c.cfg[i].name, k) != 0) /* train_run makes it */
                 goto out;
             int trained = train_one(&c, i, k, dir, ++index, total);
             if (trained == TRAIN_INTERRUPTED)

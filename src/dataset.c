@@ -4,6 +4,7 @@
  * partial file; loading checks every attribute, type and shape and refuses a
  * foreign file naming what it lacks. */
 #include "dataset.h"
+#include "h5check.h"
 #include "h5util.h"
 #include "util.h"
 
@@ -172,9 +173,11 @@ static int load_split(H5File *f, const char *name, Split *s, const Split *ref)
     s->h = (int)dims[1];
     s->w = (int)dims[2];
     s->c = (int)dims[3];
-    s->images = checked_malloc(dims[0], dims[1] * dims[2] * dims[3], images);
+    /* Checking the file in a child, the images are read but not kept. */
+    int keep = !h5check_in_child();
+    s->images = keep ? checked_malloc(dims[0], dims[1] * dims[2] * dims[3], images) : NULL;
     s->labels = checked_malloc(dims[0], sizeof(int32_t), labels);
-    if (!s->images || !s->labels)
+    if ((keep && !s->images) || !s->labels)
         return -1;
     if (h5_read(f, images, H5_U8, 4, dims, s->images) != 0 ||
         h5_read(f, labels, H5_I32, 1, dims, s->labels) != 0)
@@ -206,11 +209,32 @@ static int split_names(Dataset *d, const char *joined)
     return 0;
 }
 
+static int load_dataset(Dataset *d, const char *path);
+
+/* The child's run of the loader (h5check.h): load, then drop it. */
+static int check_dataset(const char *path, void *arg)
+{
+    (void)arg;
+    Dataset d;
+    int rc = load_dataset(&d, path);
+    if (rc == 0)
+        dataset_free(&d);
+    return rc;
+}
+
 int dataset_load(Dataset *d, const char *path)
+{
+    memset(d, 0, sizeof *d);
+    if (h5check_run(path, check_dataset, NULL) != 0)
+        return -1;
+    return load_dataset(d, path);
+}
+
+static int load_dataset(Dataset *d, const char *path)
 {
     H5File f;
     char format[256], names[1 << 16];
-    long long version;
+    long long version = 0;
     memset(d, 0, sizeof *d);
     if (h5f_open(&f, path) != 0)
         return -1;
@@ -218,6 +242,12 @@ int dataset_load(Dataset *d, const char *path)
         ffvae_error("%s: not an ffvae dataset (no 'format' attribute on /)", path);
         goto fail;
     }
+    /* The version (an integer) first: it says whether strings may be
+     * variable-length, which only version 1 wrote. */
+    int has_version = h5_attr_exists(&f, "/", "version");
+    if (has_version && h5_get_attr_i64(&f, "/", "version", &version) != 0)
+        goto fail;
+    f.vlen_strings = !has_version || version == 1;
     if (h5_get_attr_str(&f, "/", "format", format, sizeof format) != 0)
         goto fail;
     if (strcmp(format, DATASET_FORMAT) != 0) {
@@ -225,17 +255,16 @@ int dataset_load(Dataset *d, const char *path)
                     DATASET_FORMAT);
         goto fail;
     }
-    if (!h5_attr_exists(&f, "/", "version")) {
+    if (!has_version) {
         ffvae_error("%s: not an ffvae dataset (no 'version' attribute on /)", path);
         goto fail;
     }
-    if (h5_get_attr_i64(&f, "/", "version", &version) != 0)
-        goto fail;
-    if (version != DATASET_VERSION) {
-        ffvae_error("%s: dataset version %lld is not supported (this ffvae reads version %d)",
-                    path, version, DATASET_VERSION);
+    if (version < 1 || version > DATASET_VERSION) {
+        ffvae_error("%s: dataset version %lld is not supported (this ffvae reads versions 1 "
+                    "to %d)", path, version, DATASET_VERSION);
         goto fail;
     }
+    d->version = (int)version;
     if (h5_get_attr_str(&f, "/", "name", d->name, sizeof d->name) != 0 ||
         h5_get_attr_str(&f, "/", "source", d->source, sizeof d->source) != 0)
         goto fail;

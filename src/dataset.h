@@ -1,5 +1,7 @@
 /* dataset.h - the ffvae dataset file (README.md, "Dataset file"):
- *   /             attrs format="ffvae-dataset", version=1, name, source
+ *   /             attrs format="ffvae-dataset", version=2, name, source
+ *                 (strings fixed-length; version 1 files, read too, hold
+ *                 variable-length ones)
  *   /train/images uint8 [N, H, W, C] chunked, shuffle + deflate
  *   /train/labels int32 [N]
  *   /test/images  uint8 [M, H, W, C]
@@ -11,7 +13,7 @@
 #include <stdint.h>
 
 #define DATASET_FORMAT "ffvae-dataset"
-#define DATASET_VERSION 1
+#define DATASET_VERSION 2 /* 2: fixed-length strings; 1: variable-length */
 
 typedef struct {
     int n;            /* number of images */
@@ -21,6 +23,7 @@ typedef struct {
 } Split;
 
 typedef struct {
+    int version;      /* of the file it was loaded from (DATASET_VERSION when made) */
     char name[256];
     char source[1024];
     Split train, test;

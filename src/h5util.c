@@ -10,12 +10,33 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define H5_MAX_RANK 32
+
+/* ---- limits ------------------------------------------------------------- */
+
+static size_t max_dataset_bytes; /* 0: not set yet */
+
+void h5_set_max_dataset_bytes(size_t bytes)
+{
+    max_dataset_bytes = bytes;
+}
+
+size_t h5_max_dataset_bytes(void)
+{
+    if (max_dataset_bytes)
+        return max_dataset_bytes;
+    const char *env = getenv("FFVAE_MAX_DATASET_BYTES");
+    long v;
+    if (env && parse_long(env, &v) == 0 && v > 0)
+        return (size_t)v;
+    return H5_MAX_DATASET_BYTES_DEFAULT;
+}
 
 /* HDF5 prints its error stack to stderr by default; we report ourselves. */
 static void h5_quiet(void)
@@ -167,6 +188,7 @@ static hid_t file_access_plist(void)
 static int set_path(H5File *f, const char *path)
 {
     f->id = -1;
+    f->size = -1;
     if (strlen(path) >= sizeof f->path) {
         snprintf(f->path, sizeof f->path, "%.100s...", path);
         ffvae_error("%s: path too long", f->path);
@@ -225,6 +247,8 @@ int h5f_open(H5File *f, const char *path)
         ffvae_error("%s: cannot read the file (permission denied)", path);
         return -1;
     }
+    f->size = (long long)st.st_size;
+    f->vlen_strings = 1;
     if (H5Fis_hdf5(path) <= 0) {
         H5Eclear2(H5E_DEFAULT);
         ffvae_error("%s: not an HDF5 file", path);
@@ -485,7 +509,43 @@ done:
     return rc;
 }
 
-/* Reads the type and shape of an open dataset, checking the kind. */
+/* Whether the dataset's declared size is within the limit and what the file
+ * could hold, before anything is allocated for it or read from it. */
+static int check_bytes(H5File *f, const char *obj, hid_t d, H5Kind kind, int rank,
+                       const hsize_t *hd)
+{
+    size_t bytes = kind_size(kind), max = h5_max_dataset_bytes();
+    for (int i = 0; i < rank; i++) {
+        if (hd[i] != 0 && bytes > SIZE_MAX / hd[i]) {
+            bytes = SIZE_MAX;
+            break;
+        }
+        bytes *= (size_t)hd[i];
+    }
+    if (bytes > max) {
+        ffvae_error("%s: %s: declares %zu bytes, more than the limit of %zu "
+                    "(FFVAE_MAX_DATASET_BYTES)", f->path, obj, bytes, max);
+        return -1;
+    }
+    if (f->size < 0 || bytes == 0)
+        return 0; /* a file being written */
+    hid_t dcpl = H5Dget_create_plist(d);
+    int filtered = dcpl >= 0 && H5Pget_nfilters(dcpl) > 0;
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    H5Eclear2(H5E_DEFAULT);
+    size_t ratio = filtered ? H5_DEFLATE_MAX_RATIO : 1;
+    size_t room = (size_t)f->size > SIZE_MAX / ratio ? SIZE_MAX : (size_t)f->size * ratio;
+    if (bytes > room) {
+        ffvae_error("%s: %s: declares %zu bytes, but the file is %lld bytes long%s (damaged "
+                    "file?)", f->path, obj, bytes, f->size,
+                    filtered ? " (more than deflate can compress into it)" : "");
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads the type and shape of an open dataset, checking the kind and the size. */
 static int dataset_shape(H5File *f, const char *obj, hid_t d, H5Kind kind, int max_rank,
                          int *rank, hsize_t *hd)
 {
@@ -512,6 +572,8 @@ static int dataset_shape(H5File *f, const char *obj, hid_t d, H5Kind kind, int m
             ffvae_error("%s: %s: expected %s, found %s", f->path, obj, kind_name(kind), found);
         goto done;
     }
+    if (check_bytes(f, obj, d, kind, r, hd) != 0)
+        goto done;
     *rank = r;
     rc = 0;
 done:
@@ -535,6 +597,62 @@ int h5_shape(H5File *f, const char *obj, H5Kind kind, int max_rank, int *rank, s
     if (rc == 0)
         for (int i = 0; i < *rank; i++)
             dims[i] = (size_t)hd[i];
+    return rc;
+}
+
+/* Reads a whole dataset of shape hd into data, in slabs of whole rows along
+ * the first axis of about H5_SLAB_BYTES each. */
+static int read_slabs(H5File *f, const char *obj, hid_t d, H5Kind kind, int rank,
+                      const hsize_t *hd, void *data)
+{
+    size_t row_bytes = kind_size(kind);
+    for (int i = 1; i < rank; i++)
+        row_bytes *= (size_t)hd[i];
+    size_t total = rank == 0 ? row_bytes : row_bytes * (size_t)hd[0];
+    void *scratch = NULL;
+    if (!data) { /* only checking the file: every slab goes to one scratch buffer */
+        scratch = checked_malloc(total < H5_SLAB_BYTES ? total : H5_SLAB_BYTES, 1, obj);
+        if (!scratch)
+            return -1;
+    }
+    if (rank == 0 || total <= H5_SLAB_BYTES) {
+        int rc = 0;
+        if (H5Dread(d, mem_type(kind), H5S_ALL, H5S_ALL, H5P_DEFAULT, data ? data : scratch) < 0) {
+            h5_fail(f, obj, "cannot read dataset (corrupt file?)");
+            rc = -1;
+        }
+        free(scratch);
+        return rc;
+    }
+    hsize_t rows = H5_SLAB_BYTES / row_bytes ? H5_SLAB_BYTES / row_bytes : 1;
+    if (scratch && rows * row_bytes > H5_SLAB_BYTES) { /* a row larger than a slab */
+        free(scratch);
+        scratch = checked_malloc(rows, row_bytes, obj);
+        if (!scratch)
+            return -1;
+    }
+    hid_t fspace = H5Dget_space(d);
+    int rc = fspace < 0 ? -1 : 0;
+    for (hsize_t r0 = 0; r0 < hd[0] && rc == 0; r0 += rows) {
+        hsize_t start[H5_MAX_RANK] = {0}, count[H5_MAX_RANK];
+        for (int i = 0; i < rank; i++)
+            count[i] = hd[i];
+        start[0] = r0;
+        count[0] = hd[0] - r0 < rows ? hd[0] - r0 : rows;
+        hid_t mspace = H5Screate_simple(rank, count, NULL);
+        if (mspace < 0 ||
+            H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
+            H5Dread(d, mem_type(kind), mspace, fspace, H5P_DEFAULT,
+                    data ? (unsigned char *)data + (size_t)r0 * row_bytes : scratch) < 0)
+            rc = -1;
+        if (mspace >= 0)
+            H5Sclose(mspace);
+    }
+    if (rc != 0)
+        h5_fail(f, obj, "cannot read dataset (corrupt file?)");
+    if (fspace >= 0)
+        H5Sclose(fspace);
+    free(scratch);
     return rc;
 }
 
@@ -570,10 +688,8 @@ int h5_read(H5File *f, const char *obj, H5Kind kind, int rank, const size_t *dim
         ffvae_error("%s: %s: expected %s, found %s", f->path, obj, expect, found);
         goto done;
     }
-    if (count > 0 && H5Dread(d, mem_type(kind), H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
-        h5_fail(f, obj, "cannot read dataset (corrupt file?)");
+    if (count > 0 && read_slabs(f, obj, d, kind, rank, hd, data) != 0)
         goto done;
-    }
     rc = 0;
 done:
     H5Oclose(d);
@@ -582,11 +698,25 @@ done:
 
 /* ---- strings ------------------------------------------------------------ */
 
-/* A variable-length UTF-8 string type: what h5py reads back as str. */
+/* A variable-length UTF-8 string type: how version 1 files stored strings. */
 static hid_t vlen_string_type(void)
 {
     hid_t t = H5Tcopy(H5T_C_S1);
     if (t >= 0 && (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0)) {
+        H5Tclose(t);
+        return -1;
+    }
+    return t;
+}
+
+/* A fixed-length UTF-8 string type holding text and its terminating NUL.
+ * Fixed-length strings live in the attribute or dataset itself, so reading
+ * them never touches HDF5's global heap (where damaged files crash 1.10). */
+static hid_t fixed_string_type(const char *text)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (t >= 0 && (H5Tset_size(t, strlen(text) + 1) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0 ||
+                   H5Tset_strpad(t, H5T_STR_NULLTERM) < 0)) {
         H5Tclose(t);
         return -1;
     }
@@ -618,6 +748,11 @@ static char *read_string(H5File *f, const char *obj, const char *where, hid_t id
         ffvae_error("%s: %s: %sexpected one string, found %s", f->path, obj, where, found);
         goto done;
     }
+    if (H5Tis_variable_str(t) > 0 && !f->vlen_strings) {
+        ffvae_error("%s: %s: %sa variable-length string, which only version 1 files hold "
+                    "(damaged or foreign file?)", f->path, obj, where);
+        goto done;
+    }
     if (H5Tis_variable_str(t) > 0) {
         char *s = NULL;
         mt = vlen_string_type();
@@ -636,6 +771,11 @@ static char *read_string(H5File *f, const char *obj, const char *where, hid_t id
             H5free_memory(s);
     } else {
         size_t n = H5Tget_size(t);
+        if (n == 0 || n > H5_MAX_STRING_BYTES) {
+            ffvae_error("%s: %s: %sa string of %zu bytes (at most %zu are read)", f->path, obj,
+                        where, n, H5_MAX_STRING_BYTES);
+            goto done;
+        }
         mt = H5Tcopy(t);
         out = checked_calloc(n + 1, 1, "string");
         if (!out)
@@ -701,12 +841,12 @@ done:
 
 int h5_set_attr_str(H5File *f, const char *obj, const char *name, const char *value)
 {
-    hid_t t = vlen_string_type();
+    hid_t t = fixed_string_type(value);
     if (t < 0) {
         h5_fail(f, obj, "cannot make a string type");
         return -1;
     }
-    int rc = write_attr(f, obj, name, t, t, &value);
+    int rc = write_attr(f, obj, name, t, t, value);
     H5Tclose(t);
     return rc;
 }
@@ -792,7 +932,7 @@ int h5_write_text(H5File *f, const char *obj, const char *text)
         ffvae_error("%s: %s: already exists", f->path, obj);
         return -1;
     }
-    hid_t t = vlen_string_type(), space = H5Screate(H5S_SCALAR), lcpl = intermediate_plist();
+    hid_t t = fixed_string_type(text), space = H5Screate(H5S_SCALAR), lcpl = intermediate_plist();
     hid_t d = -1;
     int rc = -1;
     if (t < 0 || space < 0 || lcpl < 0) {
@@ -800,7 +940,7 @@ int h5_write_text(H5File *f, const char *obj, const char *text)
         goto done;
     }
     d = H5Dcreate2(f->id, obj, t, space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
-    if (d < 0 || H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text) < 0) {
+    if (d < 0 || H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, text) < 0) {
         h5_fail(f, obj, "cannot write text");
         goto done;
     }

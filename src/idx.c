@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #define IDX_UBYTE 0x08
@@ -84,6 +85,49 @@ static int read_header(gzFile g, const char *path, IdxArray *a, int ndims)
     return 0;
 }
 
+/* Reads the bytes the header declares into a->data, returning how many
+ * arrived (-1 after reporting). Nothing is allocated on the header's word
+ * alone: a plain file must hold the declared size, and a gzipped one (whose
+ * size says little) gets a buffer that grows as data arrives, so a 40-byte
+ * file declaring terabytes costs a few kilobytes. */
+static long read_data(gzFile g, const char *path, IdxArray *a, size_t bytes)
+{
+    const size_t header = 4 + 4 * (size_t)a->ndims;
+    if (gzdirect(g)) {
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+            (size_t)st.st_size < header + bytes) {
+            ffvae_error("%s: truncated: the header declares %ld items (%zu bytes), the file "
+                        "holds %lld bytes", path, a->items_in_file, bytes,
+                        (long long)st.st_size - (long long)header);
+            return -1;
+        }
+    }
+    size_t cap = bytes < ((size_t)1 << 20) ? bytes : (size_t)1 << 20, done = 0;
+    a->data = checked_malloc(cap, 1, path);
+    if (!a->data)
+        return -1;
+    while (done < bytes) {
+        if (done == cap) {
+            size_t grown = cap > bytes / 2 ? bytes : 2 * cap;
+            uint8_t *p = realloc(a->data, grown);
+            if (!p) {
+                ffvae_error("%s: cannot allocate %zu bytes", path, grown);
+                return -1;
+            }
+            a->data = p;
+            cap = grown;
+        }
+        long got = gz_read_all(g, a->data + done, cap - done);
+        if (got < 0)
+            break; /* reported by the caller, with zlib's reason */
+        done += (size_t)got;
+        if (done < cap)
+            break; /* the end of the data */
+    }
+    return (long)done;
+}
+
 int idx_read(IdxArray *a, const char *path, int ndims, long limit)
 {
     memset(a, 0, sizeof *a);
@@ -107,17 +151,16 @@ int idx_read(IdxArray *a, const char *path, int ndims, long limit)
     for (int i = 1; i < ndims; i++)
         item *= (size_t)a->dims[i];
     size_t bytes = (size_t)a->dims[0] * item;
-    a->data = checked_malloc(bytes, 1, path);
-    if (!a->data)
+    long got = read_data(g, path, a, bytes);
+    if (got < 0)
         goto fail;
-    long got = gz_read_all(g, a->data, bytes);
-    if (got < 0 || (size_t)got != bytes) {
+    if ((size_t)got != bytes) {
         const char *why = gz_problem(g, path);
         if (why[0])
             ffvae_error("%s: corrupt or truncated data (zlib: %s)", path, why);
         else
             ffvae_error("%s: truncated: the header declares %ld items (%zu bytes), the file "
-                        "holds %ld bytes", path, a->items_in_file, bytes, got < 0 ? 0 : got);
+                        "holds %ld bytes", path, a->items_in_file, bytes, got);
         goto fail;
     }
     if (a->dims[0] == a->items_in_file) {

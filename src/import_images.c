@@ -53,8 +53,8 @@ static void free_names(char **names, long n)
 }
 
 /* The visible entries of dir, sorted bytewise (independent of locale and of
- * readdir order). */
-static int list_dir(const char *dir, char ***out, long *count)
+ * readdir order); hidden ones are counted in *hidden when it is not NULL. */
+static int list_dir(const char *dir, char ***out, long *count, long *hidden)
 {
     DIR *d = opendir(dir);
     long n = 0, cap = 0;
@@ -65,8 +65,11 @@ static int list_dir(const char *dir, char ***out, long *count)
     }
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
+        if (e->d_name[0] == '.') {
+            if (hidden && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+                (*hidden)++;
             continue; /* ".", "..", and hidden files */
+        }
         if (n == cap) {
             cap = cap ? 2 * cap : 64;
             char **grown = realloc(names, (size_t)cap * sizeof *names);
@@ -125,10 +128,37 @@ static void free_list(FileList *l)
     l->n = l->cap = 0;
 }
 
+long image_skips_total(const ImageSkips *s)
+{
+    return s->not_image + s->hidden + s->dangling + s->loops + s->unreadable + s->special;
+}
+
+/* Counts why path (whose stat failed with err, or which is not a regular
+ * image file) is skipped; symlink loops are also named. */
+static void count_skip(ImageSkips *k, const char *path, int err, const struct stat *st)
+{
+    if (!k)
+        return;
+    if (err == ELOOP) {
+        if (k->loops < IMAGE_SKIP_NAMED)
+            snprintf(k->loop_paths[k->loops], sizeof k->loop_paths[0], "%s", path);
+        k->loops++;
+    } else if (err == ENOENT) {
+        k->dangling++;
+    } else if (err) {
+        k->unreadable++;
+    } else if (S_ISREG(st->st_mode)) {
+        k->not_image++;
+    } else {
+        k->special++;
+    }
+}
+
 /* Adds the images in dir to l with this label; with recurse, also those in
- * its subfolders, else subfolders are counted in *subdirs and skipped. */
+ * its subfolders, else subfolders are counted in *subdirs and skipped. What
+ * is left out is counted in *skips (when not NULL). */
 static int collect(FileList *l, const char *dir, int label, int recurse, int depth,
-                   long *subdirs)
+                   long *subdirs, ImageSkips *skips)
 {
     char **names;
     long n;
@@ -137,7 +167,7 @@ static int collect(FileList *l, const char *dir, int label, int recurse, int dep
         ffvae_error("%s: folders nested more than %d deep (a symlink loop?)", dir, MAX_DEPTH);
         return -1;
     }
-    if (list_dir(dir, &names, &n) != 0)
+    if (list_dir(dir, &names, &n, skips ? &skips->hidden : NULL) != 0)
         return -1;
     int rc = 0;
     for (long i = 0; i < n && rc == 0; i++) {
@@ -146,15 +176,19 @@ static int collect(FileList *l, const char *dir, int label, int recurse, int dep
             rc = -1;
             break;
         }
-        if (stat(path, &st) != 0)
-            continue; /* a dangling symlink is not an image */
+        if (stat(path, &st) != 0) {
+            count_skip(skips, path, errno, NULL); /* dangling symlink, loop, ... */
+            continue;
+        }
         if (S_ISDIR(st.st_mode)) {
             if (recurse)
-                rc = collect(l, path, label, 1, depth + 1, subdirs);
+                rc = collect(l, path, label, 1, depth + 1, subdirs, skips);
             else if (subdirs)
                 (*subdirs)++;
         } else if (S_ISREG(st.st_mode) && is_image_name(names[i])) {
             rc = add_file(l, path, label);
+        } else {
+            count_skip(skips, path, 0, &st);
         }
     }
     free_names(names, n);
@@ -163,18 +197,21 @@ static int collect(FileList *l, const char *dir, int label, int recurse, int dep
 
 /* Lists DIR's images: unlabelled ones directly in it, or labelled ones in its
  * immediate subfolders (a label per subfolder that holds images). */
-static int list_images(FileList *l, const char *dir, Dataset *d)
+static int list_images(FileList *l, const char *dir, Dataset *d, ImageSkips *skips)
 {
     long subdirs = 0;
-    if (collect(l, dir, -1, 0, 0, &subdirs) != 0)
+    ImageSkips top = {0}; /* the top level's skips count only when it is the layout used */
+    if (collect(l, dir, -1, 0, 0, &subdirs, &top) != 0)
         return -1;
+    if (skips && (subdirs == 0 || l->n > 0))
+        *skips = top;
     if (subdirs == 0 || l->n > 0) {
         if (l->n > 0 && subdirs > 0) {
             /* Mixing both layouts would silently drop either the labels or
              * the loose files; say so instead. */
             long loose = l->n;
             FileList sub = {0};
-            int rc = collect(&sub, dir, -1, 1, 0, NULL);
+            int rc = collect(&sub, dir, -1, 1, 0, NULL, NULL);
             long in_sub = sub.n - loose;
             free_list(&sub);
             if (rc != 0)
@@ -190,7 +227,9 @@ static int list_images(FileList *l, const char *dir, Dataset *d)
     char **names;
     long n;
     char path[4096];
-    if (list_dir(dir, &names, &n) != 0)
+    if (skips)
+        *skips = top; /* files beside the label folders are not images of any label */
+    if (list_dir(dir, &names, &n, NULL) != 0)
         return -1;
     int rc = 0;
     d->label_names = checked_calloc((size_t)n, sizeof(char *), "label names");
@@ -205,7 +244,7 @@ static int list_images(FileList *l, const char *dir, Dataset *d)
         if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
             continue;
         long before = l->n;
-        rc = collect(l, path, d->n_label_names, 1, 1, NULL);
+        rc = collect(l, path, d->n_label_names, 1, 1, NULL, skips);
         if (rc == 0 && l->n > before) {
             if (strchr(names[i], '\n')) {
                 ffvae_error("%s: folder name contains a newline", path);
@@ -235,17 +274,65 @@ static int crop_resize(uint8_t *out, const unsigned char *img, int w, int h, int
     return 0;
 }
 
-/* Decodes one image and writes its centred square crop, resized, to out
- * [size, size, channels]. */
-static int load_image(uint8_t *out, const char *path, int size, int channels)
+int image_check_size(const char *path, int w, int h, int out_side, long long max_pixels)
 {
-    int w, h, comp;
+    long long max = max_pixels > 0 ? max_pixels : IMAGE_MAX_PIXELS_DEFAULT;
+    long long pixels = (long long)w * (long long)h;
+    long long side = w < h ? w : h;
+    if (w <= 0 || h <= 0) {
+        ffvae_error("%s: image header declares %dx%d pixels", path, w, h);
+        return -1;
+    }
+    if (pixels > max) {
+        ffvae_error("%s: image is %dx%d (%lld pixels), more than the limit of %lld pixels "
+                    "(--max-pixels)", path, w, h, pixels, max);
+        return -1;
+    }
+    /* The resize reads the crop once and writes the output once per channel,
+     * so bounding both by the same limit bounds its work. */
+    if ((long long)out_side * out_side > max) {
+        ffvae_error("%s: resizing the %lldx%lld crop to %dx%d exceeds the limit of %lld pixels "
+                    "(--max-pixels)", path, side, side, out_side, out_side, max);
+        return -1;
+    }
+    return 0;
+}
+
+/* The header's size and channel count, refused when it exceeds the limit
+ * (before anything is decoded). out_side 0 means the crop's own side. */
+static int read_header(const char *path, int out_side, long long max_pixels, int *w, int *h,
+                       int *comp)
+{
+    if (!stbi_info(path, w, h, comp)) {
+        ffvae_error("%s: cannot read image: %s", path,
+                    path_exists(path) ? stbi_failure_reason() : "no such file");
+        return -1;
+    }
+    if (out_side == 0)
+        out_side = *w < *h ? *w : *h;
+    return image_check_size(path, *w, *h, out_side, max_pixels);
+}
+
+/* Decodes one image whose header fits the limit and writes its centred square
+ * crop, resized, to out [size, size, channels]. */
+static int load_image(uint8_t *out, const char *path, int size, int channels,
+                      long long max_pixels)
+{
+    int w, h, comp, hw, hh;
+    if (read_header(path, size, max_pixels, &hw, &hh, &comp) != 0)
+        return -1;
     unsigned char *img = stbi_load(path, &w, &h, &comp, channels);
     if (!img) {
         ffvae_error("%s: cannot decode image: %s", path, stbi_failure_reason());
         return -1;
     }
-    int rc = crop_resize(out, img, w, h, channels, size, path);
+    int rc = 0;
+    if (w != hw || h != hh) { /* the file changed under us, or a decoder disagrees */
+        ffvae_error("%s: image decodes as %dx%d, its header said %dx%d", path, w, h, hw, hh);
+        rc = -1;
+    }
+    if (rc == 0)
+        rc = crop_resize(out, img, w, h, channels, size, path);
     stbi_image_free(img);
     return rc;
 }
@@ -253,26 +340,33 @@ static int load_image(uint8_t *out, const char *path, int size, int channels)
 int image_load_square(const char *path, int size, int channels, uint8_t **out, int *side,
                       int *channels_out)
 {
-    int w, h, comp;
+    return image_load_square_limited(path, size, channels, 0, out, side, channels_out);
+}
+
+int image_load_square_limited(const char *path, int size, int channels, long long max_pixels,
+                              uint8_t **out, int *side, int *channels_out)
+{
+    int w, h, comp, hw, hh;
     *out = NULL;
     if (size < 0 || size > 4096) {
         ffvae_error("%s: image size %d is out of range (1..4096)", path, size);
         return -1;
     }
-    if (!stbi_info(path, &w, &h, &comp)) {
-        ffvae_error("%s: cannot read image: %s", path,
-                    path_exists(path) ? stbi_failure_reason() : "no such file");
+    if (read_header(path, size, max_pixels, &hw, &hh, &comp) != 0)
+        return -1;
+    int C = channels ? channels : (comp <= 2 ? 1 : 3); /* grey (+alpha) stays grey */
+    int S = size ? size : (hw < hh ? hw : hh);
+    if (S > 4096) {
+        ffvae_error("%s: a %dx%d crop is larger than 4096; give a smaller --size", path, S, S);
         return -1;
     }
-    int C = channels ? channels : (comp <= 2 ? 1 : 3); /* grey (+alpha) stays grey */
     unsigned char *img = stbi_load(path, &w, &h, &comp, C);
     if (!img) {
         ffvae_error("%s: cannot decode image: %s", path, stbi_failure_reason());
         return -1;
     }
-    int S = size ? size : (w < h ? w : h);
-    if (S > 4096) {
-        ffvae_error("%s: a %dx%d crop is larger than 4096; give a smaller --size", path, S, S);
+    if (w != hw || h != hh) {
+        ffvae_error("%s: image decodes as %dx%d, its header said %dx%d", path, w, h, hw, hh);
         stbi_image_free(img);
         return -1;
     }
@@ -320,7 +414,9 @@ int import_images(Dataset *d, const char *dir, const ImageImportOptions *opt)
         ffvae_error("%s: not a directory", dir);
         return -1;
     }
-    if (list_images(&l, dir, d) != 0)
+    if (opt->skips)
+        memset(opt->skips, 0, sizeof *opt->skips);
+    if (list_images(&l, dir, d, opt->skips) != 0)
         goto fail;
     if (l.n == 0) {
         ffvae_error("%s: no images found (looked for .png, .jpg, .jpeg, .bmp, .tga)", dir);
@@ -362,7 +458,7 @@ int import_images(Dataset *d, const char *dir, const ImageImportOptions *opt)
         Split *s = is_test[i] ? &d->test : &d->train;
         int k = is_test[i] ? i_test++ : i_train++;
         if (load_image(s->images + (size_t)k * image_bytes, l.files[i].path, opt->size,
-                       channels) != 0)
+                       channels, opt->max_pixels) != 0)
             goto fail;
         s->labels[k] = l.files[i].label;
     }

@@ -10,13 +10,37 @@
 
 #include "dataset.h"
 
+/* The pixel limit when none is given: 50 million pixels, which stb_image
+ * decodes in about 200 MB (4 bytes a pixel at most, for 8-bit RGBA) and the
+ * resize reads once. Bigger images are refused from their header, before
+ * any decoding, so a 1 kB file declaring 60000x60000 costs nothing. */
+#define IMAGE_MAX_PIXELS_DEFAULT 50000000LL
+
+/* Why files under an image folder were left out, counted; the first few
+ * symlink loops (a link that resolves to itself) are named. */
+#define IMAGE_SKIP_NAMED 8
+typedef struct {
+    long not_image;       /* regular files without an image extension */
+    long hidden;          /* names starting with '.' */
+    long dangling;        /* symlinks whose target is missing */
+    long loops;           /* symlink loops */
+    long unreadable;      /* stat failed for another reason (permissions, ...) */
+    long special;         /* devices, sockets, FIFOs */
+    char loop_paths[IMAGE_SKIP_NAMED][4096];
+} ImageSkips;
+
 typedef struct {
     int size;                /* side of the square output images */
     int gray;                /* 1: one grey channel, 0: RGB */
     float test_fraction;     /* share of images in the test split, in [0, 1) */
     unsigned long long seed; /* picks which images go to the test split */
     long limit;              /* keep at most this many files (sorted order); < 0: all */
+    long long max_pixels;    /* refuse images with more pixels; 0: IMAGE_MAX_PIXELS_DEFAULT */
+    ImageSkips *skips;       /* if not NULL, filled with what was skipped and why */
 } ImageImportOptions;
+
+/* Total of the counts in s. */
+long image_skips_total(const ImageSkips *s);
 
 /* Fills d (train, test, label names; name and source are left to the caller).
  * Returns 0, or -1 after reporting an empty folder, an undecodable image
@@ -27,8 +51,17 @@ int import_images(Dataset *d, const char *dir, const ImageImportOptions *opt);
  * and resizes that to size × size (size 0 keeps the crop's side). channels
  * 0 keeps grey images grey (1) and makes the rest RGB (3); 1 or 3 forces it.
  * *out is malloc'd uint8 [side, side, channels]. Returns 0, or -1 after
- * reporting an unreadable, empty or undecodable file. */
+ * reporting an unreadable, empty, undecodable or too large file. Images of
+ * more than IMAGE_MAX_PIXELS_DEFAULT pixels are refused before decoding. */
 int image_load_square(const char *path, int size, int channels, uint8_t **out, int *side,
                       int *channels_out);
+/* The same with an explicit pixel limit (0: the default). */
+int image_load_square_limited(const char *path, int size, int channels, long long max_pixels,
+                              uint8_t **out, int *side, int *channels_out);
+
+/* Refuses (reporting "PATH: image is WxH (N pixels), more than the limit of
+ * M pixels") an image whose header declares more than max_pixels pixels, or
+ * whose crop or output side squared does; 0 when the work is bounded. */
+int image_check_size(const char *path, int w, int h, int out_side, long long max_pixels);
 
 #endif

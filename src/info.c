@@ -7,6 +7,7 @@
 #include "checkpoint.h"
 #include "dataset.h"
 #include "encoding.h"
+#include "h5check.h"
 #include "h5util.h"
 #include "util.h"
 
@@ -35,7 +36,7 @@ int dataset_info(FILE *out, const char *path)
     if (dataset_load(&d, path) != 0)
         return -1;
     fprintf(out, "file:    %s\n", path);
-    fprintf(out, "format:  %s (version %d)\n", DATASET_FORMAT, DATASET_VERSION);
+    fprintf(out, "format:  %s (version %d)\n", DATASET_FORMAT, d.version);
     fprintf(out, "name:    %s\n", d.name);
     fprintf(out, "source:  %s\n", d.source);
     fprintf(out, "train:   %d images of %dx%dx%d\n", d.train.n, d.train.h, d.train.w, d.train.c);
@@ -69,19 +70,39 @@ int dataset_info(FILE *out, const char *path)
     return 0;
 }
 
-/* The root "format" attribute, or -1 after saying the file is not ours. */
-int file_format(const char *path, char *format, size_t size)
+static int read_format(const char *path, char *format, size_t size)
 {
     H5File f;
     if (h5f_open(&f, path) != 0)
         return -1;
     int rc = -1;
+    long long version = 0;
+    /* ffvae's version >= 2 files hold only fixed-length strings (dataset.h). */
+    if (h5_attr_exists(&f, "/", "version") && h5_get_attr_i64(&f, "/", "version", &version) == 0)
+        f.vlen_strings = version < 2;
     if (!h5_attr_exists(&f, "/", "format"))
         ffvae_error("%s: not an ffvae dataset or checkpoint (no 'format' attribute on /)", path);
     else if (h5_get_attr_str(&f, "/", "format", format, size) == 0)
         rc = 0;
     h5f_close(&f);
     return rc;
+}
+
+/* The child's run (h5check.h): reading the format attribute is where some
+ * damaged files crash libhdf5 already. */
+static int check_format(const char *path, void *arg)
+{
+    (void)arg;
+    char format[256];
+    return read_format(path, format, sizeof format);
+}
+
+/* The root "format" attribute, or -1 after saying the file is not ours. */
+int file_format(const char *path, char *format, size_t size)
+{
+    if (h5check_run(path, check_format, NULL) != 0)
+        return -1;
+    return read_format(path, format, size);
 }
 
 int checkpoint_info(FILE *out, const char *path)

@@ -12,6 +12,7 @@
 #include "dataset.h"
 #include "model.h"
 #include "parallel.h"
+#include "stale_temps.h"
 #include "util.h"
 #include "workspace.h"
 
@@ -338,10 +339,6 @@ int train_run(const TrainOptions *o)
     t.saved_step = -1;
     if (run_paths(&t.paths, o->run_dir) != 0 || dataset_load(&ds, o->data_path) != 0)
         return -1;
-    if (!o->resume && make_dirs(o->run_dir) != 0) {
-        dataset_free(&ds);
-        return -1;
-    }
     int rc = o->resume ? resume_run(o, &t.paths, &ds, &m, &s) : start_run(o, &t.paths, &ds, &m, &s);
     if (rc != 0) {
         dataset_free(&ds);
@@ -367,6 +364,12 @@ int train_run(const TrainOptions *o)
     rc = (!threads_ok || !t.batch || !t.order) ? -1 : 0;
     if (rc == 0)
         rc = workspace_create(&t.ws, &m, c->batch, c->pixels, m.H, m.W);
+    /* The run directory appears only now that model, data and options are
+     * accepted; a run starting or resuming there clears dead runs' temp files. */
+    if (rc == 0 && !o->resume)
+        rc = make_dirs(o->run_dir);
+    if (rc == 0 && remove_stale_temps(o->run_dir) < 0)
+        rc = -1;
     if (rc == 0)
         rc = config_write_file(c, t.paths.config);
     if (rc == 0 && !(t.log = open_log(t.paths.log, &s)))

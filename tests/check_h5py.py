@@ -25,6 +25,12 @@ def check(cond, what):
         print("check_h5py: FAIL: " + what, file=sys.stderr)
 
 
+def text(v):
+    """A string attribute: ffvae's version 2 files hold fixed-length strings,
+    which h5py reads as bytes (version 1 held variable-length ones: str)."""
+    return v.decode("utf-8") if isinstance(v, bytes) else v
+
+
 def read_idx(idx_dir, base):
     """An IDX file of unsigned bytes as a numpy array of its declared shape."""
     path = os.path.join(idx_dir, base + ".gz")
@@ -74,10 +80,12 @@ def main():
     n_train, n_test = int(sys.argv[4]), int(sys.argv[5])
     with h5py.File(path, "r") as f:
         a = f.attrs
-        check(a.get("format") == "ffvae-dataset", "format attribute is %r" % a.get("format"))
-        check(a.get("version") == 1, "version attribute is %r" % a.get("version"))
-        check(a.get("name") == name, "name attribute is %r, not %r" % (a.get("name"), name))
-        check(a.get("source") == idx_dir, "source attribute is %r" % a.get("source"))
+        check(text(a.get("format")) == "ffvae-dataset", "format attribute is %r" % a.get("format"))
+        check(a.get("version") == 2, "version attribute is %r" % a.get("version"))
+        for key in ("format", "name", "source"):
+            check(isinstance(a.get(key), bytes), "%s attribute is not a fixed-length string" % key)
+        check(text(a.get("name")) == name, "name attribute is %r, not %r" % (a.get("name"), name))
+        check(text(a.get("source")) == idx_dir, "source attribute is %r" % a.get("source"))
         train = check_split(f, idx_dir, "train", "train", n_train)
         test = check_split(f, idx_dir, "test", "t10k", n_test)
         if len(sys.argv) == 8:

@@ -17,7 +17,7 @@ const char cmd_import_usage[] =
     "usage: ffvae import fashion-mnist [DIR] -o OUT.h5 [--force] [--limit N]\n"
     "       ffvae import mnist DIR -o OUT.h5 [--force] [--limit N]\n"
     "       ffvae import images DIR -o OUT.h5 --size S [--gray] [--test-fraction F]\n"
-    "                           [--seed N] [--force] [--limit N]\n"
+    "                           [--seed N] [--force] [--limit N] [--max-pixels N]\n"
     "\n"
     "Converts images into an ffvae dataset file (uint8 [N, H, W, C], see README).\n"
     "\n"
@@ -39,17 +39,21 @@ const char cmd_import_usage[] =
     "      --gray             images: one grey channel instead of RGB\n"
     "      --test-fraction F  images: share of images in the test split (0.1)\n"
     "      --seed N           images: seed of the train/test split (0)\n"
+    "      --max-pixels N     images: refuse an image whose header declares more\n"
+    "                         than N pixels, before decoding it (50000000)\n"
     "\n"
     "The file is written under a temporary name and renamed when complete: a\n"
-    "failed import leaves nothing behind.\n";
+    "failed import leaves nothing behind. Files an image import leaves out (not\n"
+    "images, hidden, dangling links, symlink loops) are counted with the reason.\n";
 
 typedef struct {
     const char *kind, *dir, *output;
     int force, gray, size;
     long limit;
+    long max_pixels;
     double test_fraction;
     uint64_t seed;
-    int size_set, gray_set, fraction_set, seed_set;
+    int size_set, gray_set, fraction_set, seed_set, max_pixels_set;
 } ImportArgs;
 
 /* A usage error of import: the message, then OPTIONS_BAD out of parse_args. */
@@ -72,6 +76,8 @@ static int parse_args(int argc, char **argv, ImportArgs *a)
         {.name = "test-fraction", .kind = OPTION_NUMBER, .value = &a->test_fraction, .lo = 0,
          .hi = 1, .open = OPEN_HI, .given = &a->fraction_set},
         {.name = "seed", .kind = OPTION_SEED, .value = &a->seed, .given = &a->seed_set},
+        {.name = "max-pixels", .kind = OPTION_LONG, .value = &a->max_pixels, .lo = 1,
+         .hi = MAX_IMAGE_PIXELS, .given = &a->max_pixels_set},
         OPT_END};
     int argi = options_parse("import", cmd_import_usage, opts, argc, argv);
     if (argi < 0)
@@ -94,10 +100,41 @@ static int parse_args(int argc, char **argv, ImportArgs *a)
         REFUSE("-o OUT.h5 is required");
     if (is_images && !a->size_set)
         REFUSE("import images needs --size S");
-    if (!is_images && (a->size_set || a->gray_set || a->fraction_set || a->seed_set))
-        REFUSE("--size, --gray, --test-fraction and --seed are for 'import images', not '%s'",
-                   a->kind);
+    if (!is_images && (a->size_set || a->gray_set || a->fraction_set || a->seed_set ||
+                       a->max_pixels_set))
+        REFUSE("--size, --gray, --test-fraction, --seed and --max-pixels are for 'import "
+               "images', not '%s'", a->kind);
     return 0;
+}
+
+/* "skipped 3 entries in DIR: 1 not an image, 2 symlink loops (a, b)". */
+static void print_skips(const char *dir, const ImageSkips *k)
+{
+    long total = image_skips_total(k);
+    if (total == 0)
+        return;
+    const struct {
+        long n;
+        const char *one, *many;
+    } reasons[] = {{k->not_image, "not an image (by extension)", "not images (by extension)"},
+                   {k->hidden, "hidden", "hidden"},
+                   {k->dangling, "dangling symlink", "dangling symlinks"},
+                   {k->loops, "symlink loop", "symlink loops"},
+                   {k->unreadable, "unreadable", "unreadable"},
+                   {k->special, "not a regular file", "not regular files"}};
+    printf("skipped %ld entr%s in %s:", total, total == 1 ? "y" : "ies", dir);
+    const char *sep = " ";
+    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++) {
+        if (reasons[i].n == 0)
+            continue;
+        printf("%s%ld %s", sep, reasons[i].n, reasons[i].n == 1 ? reasons[i].one : reasons[i].many);
+        sep = ", ";
+    }
+    printf("\n");
+    for (long i = 0; i < k->loops && i < IMAGE_SKIP_NAMED; i++)
+        printf("  symlink loop: %s\n", k->loop_paths[i]);
+    if (k->loops > IMAGE_SKIP_NAMED)
+        printf("  ... and %ld more symlink loops\n", k->loops - IMAGE_SKIP_NAMED);
 }
 
 int cmd_import(int argc, char **argv)
@@ -107,6 +144,8 @@ int cmd_import(int argc, char **argv)
     if (rc != 0)
         return options_exit_status(rc);
     double t0 = now_seconds();
+    ImageSkips skips;
+    memset(&skips, 0, sizeof skips);
     ImportRequest r = {
         .source = strcmp(a.kind, "images") == 0  ? IMPORT_IMAGES
                   : strcmp(a.kind, "mnist") == 0 ? IMPORT_MNIST
@@ -115,13 +154,15 @@ int cmd_import(int argc, char **argv)
         .output = a.output,
         .force = a.force,
         .limit = a.limit,
-        .images = {a.size, a.gray, (float)a.test_fraction, a.seed, a.limit},
+        .images = {a.size, a.gray, (float)a.test_fraction, a.seed, a.limit, a.max_pixels,
+                   &skips},
     };
     Dataset d;
     if (import_dataset(&d, &r) != 0)
         return 1;
     printf("imported %s: %d train + %d test images of %dx%dx%d -> %s (%.1f s)\n", d.name,
            d.train.n, d.test.n, d.train.h, d.train.w, d.train.c, a.output, now_seconds() - t0);
+    print_skips(a.dir, &skips);
     dataset_free(&d);
     return 0;
 }

@@ -18,6 +18,7 @@
 #define MAX_SEED LONG_MAX        /* --seed: 0 .. 2⁶³ − 1 */
 #define MAX_SCALE 64             /* --scale: pixel replication of grid cells */
 #define MAX_IMAGE_SIZE 4096      /* --size of imported or fitted images */
+#define MAX_IMAGE_PIXELS 2000000000L /* --max-pixels: 2·10⁹, 8 GB of decoded RGBA */
 #define MAX_RENDER_SIZE RENDER_MAX_SIZE /* --size of rendered images */
 
 typedef enum {
