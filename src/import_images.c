@@ -1,207 +1,34 @@
 /* import_images.c - a folder of images to a Dataset (see import_images.h):
  * list the files, decode with stb_image, centre-crop, resize, split. */
 #include "import_images.h"
+#include "file_walk.h"
 #include "rng.h"
 #include "util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
 #include <stb_image.h>
 #include <stb_image_resize.h>
 
-#define MAX_DEPTH 32    /* deeper than this is a symlink loop, not a data set */
 #define SPLIT_STREAM 11 /* the generator stream that picks the test images */
-
-typedef struct {
-    char *path;
-    int label;
-} ImageFile;
-
-typedef struct {
-    ImageFile *files;
-    long n, cap;
-} FileList;
 
 static int is_image_name(const char *name)
 {
     static const char *const exts[] = {".png", ".jpg", ".jpeg", ".bmp", ".tga"};
-    const char *dot = strrchr(name, '.');
-    if (!dot)
-        return 0;
-    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
-        if (strcasecmp(dot, exts[i]) == 0)
-            return 1;
-    return 0;
-}
-
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void free_names(char **names, long n)
-{
-    for (long i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-}
-
-/* The visible entries of dir, sorted bytewise (independent of locale and of
- * readdir order); hidden ones are counted in *hidden when it is not NULL. */
-static int list_dir(const char *dir, char ***out, long *count, long *hidden)
-{
-    DIR *d = opendir(dir);
-    long n = 0, cap = 0;
-    char **names = NULL;
-    if (!d) {
-        ffvae_error("%s: cannot read directory: %s", dir, strerror(errno));
-        return -1;
-    }
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.') {
-            if (hidden && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-                (*hidden)++;
-            continue; /* ".", "..", and hidden files */
-        }
-        if (n == cap) {
-            cap = cap ? 2 * cap : 64;
-            char **grown = realloc(names, (size_t)cap * sizeof *names);
-            if (!grown) {
-                ffvae_error("%s: out of memory listing the directory", dir);
-                goto fail;
-            }
-            names = grown;
-        }
-        names[n] = strdup(e->d_name);
-        if (!names[n]) {
-            ffvae_error("%s: out of memory listing the directory", dir);
-            goto fail;
-        }
-        n++;
-    }
-    closedir(d);
-    if (n > 1)
-        qsort(names, (size_t)n, sizeof *names, compare_names);
-    *out = names;
-    *count = n;
-    return 0;
-fail:
-    closedir(d);
-    free_names(names, n);
-    return -1;
-}
-
-static int add_file(FileList *l, const char *path, int label)
-{
-    if (l->n == l->cap) {
-        long cap = l->cap ? 2 * l->cap : 256;
-        ImageFile *grown = realloc(l->files, (size_t)cap * sizeof *grown);
-        if (!grown) {
-            ffvae_error("%s: out of memory listing images", path);
-            return -1;
-        }
-        l->files = grown;
-        l->cap = cap;
-    }
-    l->files[l->n].path = strdup(path);
-    if (!l->files[l->n].path) {
-        ffvae_error("%s: out of memory listing images", path);
-        return -1;
-    }
-    l->files[l->n++].label = label;
-    return 0;
-}
-
-static void free_list(FileList *l)
-{
-    for (long i = 0; i < l->n; i++)
-        free(l->files[i].path);
-    free(l->files);
-    l->files = NULL;
-    l->n = l->cap = 0;
-}
-
-long image_skips_total(const ImageSkips *s)
-{
-    return s->not_image + s->hidden + s->dangling + s->loops + s->unreadable + s->special;
-}
-
-/* Counts why path (whose stat failed with err, or which is not a regular
- * image file) is skipped; symlink loops are also named. */
-static void count_skip(ImageSkips *k, const char *path, int err, const struct stat *st)
-{
-    if (!k)
-        return;
-    if (err == ELOOP) {
-        if (k->loops < IMAGE_SKIP_NAMED)
-            snprintf(k->loop_paths[k->loops], sizeof k->loop_paths[0], "%s", path);
-        k->loops++;
-    } else if (err == ENOENT) {
-        k->dangling++;
-    } else if (err) {
-        k->unreadable++;
-    } else if (S_ISREG(st->st_mode)) {
-        k->not_image++;
-    } else {
-        k->special++;
-    }
-}
-
-/* Adds the images in dir to l with this label; with recurse, also those in
- * its subfolders, else subfolders are counted in *subdirs and skipped. What
- * is left out is counted in *skips (when not NULL). */
-static int collect(FileList *l, const char *dir, int label, int recurse, int depth,
-                   long *subdirs, ImageSkips *skips)
-{
-    char **names;
-    long n;
-    char path[4096];
-    if (depth > MAX_DEPTH) {
-        ffvae_error("%s: folders nested more than %d deep (a symlink loop?)", dir, MAX_DEPTH);
-        return -1;
-    }
-    if (list_dir(dir, &names, &n, skips ? &skips->hidden : NULL) != 0)
-        return -1;
-    int rc = 0;
-    for (long i = 0; i < n && rc == 0; i++) {
-        struct stat st;
-        if (path_join(path, sizeof path, dir, names[i]) != 0) {
-            rc = -1;
-            break;
-        }
-        if (stat(path, &st) != 0) {
-            count_skip(skips, path, errno, NULL); /* dangling symlink, loop, ... */
-            continue;
-        }
-        if (S_ISDIR(st.st_mode)) {
-            if (recurse)
-                rc = collect(l, path, label, 1, depth + 1, subdirs, skips);
-            else if (subdirs)
-                (*subdirs)++;
-        } else if (S_ISREG(st.st_mode) && is_image_name(names[i])) {
-            rc = add_file(l, path, label);
-        } else {
-            count_skip(skips, path, 0, &st);
-        }
-    }
-    free_names(names, n);
-    return rc;
+    return has_extension(name, exts, (int)(sizeof exts / sizeof exts[0]));
 }
 
 /* Lists DIR's images: unlabelled ones directly in it, or labelled ones in its
  * immediate subfolders (a label per subfolder that holds images). */
-static int list_images(FileList *l, const char *dir, Dataset *d, ImageSkips *skips)
+static int list_images(FileList *l, const char *dir, Dataset *d, FileSkips *skips)
 {
     long subdirs = 0;
-    ImageSkips top = {0}; /* the top level's skips count only when it is the layout used */
-    if (collect(l, dir, -1, 0, 0, &subdirs, &top) != 0)
+    FileSkips top = {0}; /* the top level's skips count only when it is the layout used */
+    if (file_list_collect(l, dir, -1, 0, is_image_name, &subdirs, &top) != 0)
         return -1;
     if (skips && (subdirs == 0 || l->n > 0))
         *skips = top;
@@ -211,9 +38,9 @@ static int list_images(FileList *l, const char *dir, Dataset *d, ImageSkips *ski
              * the loose files; say so instead. */
             long loose = l->n;
             FileList sub = {0};
-            int rc = collect(&sub, dir, -1, 1, 0, NULL, NULL);
+            int rc = file_list_collect(&sub, dir, -1, 1, is_image_name, NULL, NULL);
             long in_sub = sub.n - loose;
-            free_list(&sub);
+            file_list_free(&sub);
             if (rc != 0)
                 return -1;
             if (in_sub > 0) {
@@ -229,7 +56,7 @@ static int list_images(FileList *l, const char *dir, Dataset *d, ImageSkips *ski
     char path[4096];
     if (skips)
         *skips = top; /* files beside the label folders are not images of any label */
-    if (list_dir(dir, &names, &n, NULL) != 0)
+    if (dir_names(dir, &names, &n, NULL) != 0)
         return -1;
     int rc = 0;
     d->label_names = checked_calloc((size_t)n, sizeof(char *), "label names");
@@ -244,7 +71,7 @@ static int list_images(FileList *l, const char *dir, Dataset *d, ImageSkips *ski
         if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
             continue;
         long before = l->n;
-        rc = collect(l, path, d->n_label_names, 1, 1, NULL, skips);
+        rc = file_list_collect(l, path, d->n_label_names, 1, is_image_name, NULL, skips);
         if (rc == 0 && l->n > before) {
             if (strchr(names[i], '\n')) {
                 ffvae_error("%s: folder name contains a newline", path);
@@ -255,7 +82,7 @@ static int list_images(FileList *l, const char *dir, Dataset *d, ImageSkips *ski
             names[i] = NULL; /* now owned by d */
         }
     }
-    free_names(names, n);
+    dir_names_free(names, n);
     return rc;
 }
 
@@ -464,12 +291,12 @@ int import_images(Dataset *d, const char *dir, const ImageImportOptions *opt)
     }
     free(order);
     free(is_test);
-    free_list(&l);
+    file_list_free(&l);
     return 0;
 fail:
     free(order);
     free(is_test);
-    free_list(&l);
+    file_list_free(&l);
     dataset_free(d);
     return -1;
 }

@@ -9,6 +9,7 @@
 #define FFVAE_IMPORT_IMAGES_H
 
 #include "dataset.h"
+#include "file_walk.h"
 
 /* The pixel limit when none is given: 50 million pixels, which stb_image
  * decodes in about 200 MB (4 bytes a pixel at most, for 8-bit RGBA) and the
@@ -16,18 +17,6 @@
  * any decoding, so a 1 kB file declaring 60000x60000 costs nothing. */
 #define IMAGE_MAX_PIXELS_DEFAULT 50000000LL
 
-/* Why files under an image folder were left out, counted; the first few
- * symlink loops (a link that resolves to itself) are named. */
-#define IMAGE_SKIP_NAMED 8
-typedef struct {
-    long not_image;       /* regular files without an image extension */
-    long hidden;          /* names starting with '.' */
-    long dangling;        /* symlinks whose target is missing */
-    long loops;           /* symlink loops */
-    long unreadable;      /* stat failed for another reason (permissions, ...) */
-    long special;         /* devices, sockets, FIFOs */
-    char loop_paths[IMAGE_SKIP_NAMED][4096];
-} ImageSkips;
 
 typedef struct {
     int size;                /* side of the square output images */
@@ -36,11 +25,9 @@ typedef struct {
     unsigned long long seed; /* picks which images go to the test split */
     long limit;              /* keep at most this many files (sorted order); < 0: all */
     long long max_pixels;    /* refuse images with more pixels; 0: IMAGE_MAX_PIXELS_DEFAULT */
-    ImageSkips *skips;       /* if not NULL, filled with what was skipped and why */
+    FileSkips *skips;        /* if not NULL, filled with what was skipped and why */
 } ImageImportOptions;
 
-/* Total of the counts in s. */
-long image_skips_total(const ImageSkips *s);
 
 /* Fills d (train, test, label names; name and source are left to the caller).
  * Returns 0, or -1 after reporting an empty folder, an undecodable image

@@ -108,15 +108,15 @@ static int parse_args(int argc, char **argv, ImportArgs *a)
 }
 
 /* "skipped 3 entries in DIR: 1 not an image, 2 symlink loops (a, b)". */
-static void print_skips(const char *dir, const ImageSkips *k)
+static void print_skips(const char *dir, const FileSkips *k)
 {
-    long total = image_skips_total(k);
+    long total = file_skips_total(k);
     if (total == 0)
         return;
     const struct {
         long n;
         const char *one, *many;
-    } reasons[] = {{k->not_image, "not an image (by extension)", "not images (by extension)"},
+    } reasons[] = {{k->unwanted, "not an image (by extension)", "not images (by extension)"},
                    {k->hidden, "hidden", "hidden"},
                    {k->dangling, "dangling symlink", "dangling symlinks"},
                    {k->loops, "symlink loop", "symlink loops"},
@@ -131,10 +131,10 @@ static void print_skips(const char *dir, const ImageSkips *k)
         sep = ", ";
     }
     printf("\n");
-    for (long i = 0; i < k->loops && i < IMAGE_SKIP_NAMED; i++)
+    for (long i = 0; i < k->loops && i < SKIP_NAMED; i++)
         printf("  symlink loop: %s\n", k->loop_paths[i]);
-    if (k->loops > IMAGE_SKIP_NAMED)
-        printf("  ... and %ld more symlink loops\n", k->loops - IMAGE_SKIP_NAMED);
+    if (k->loops > SKIP_NAMED)
+        printf("  ... and %ld more symlink loops\n", k->loops - SKIP_NAMED);
 }
 
 int cmd_import(int argc, char **argv)
@@ -144,7 +144,7 @@ int cmd_import(int argc, char **argv)
     if (rc != 0)
         return options_exit_status(rc);
     double t0 = now_seconds();
-    ImageSkips skips;
+    FileSkips skips;
     memset(&skips, 0, sizeof skips);
     ImportRequest r = {
         .source = strcmp(a.kind, "images") == 0  ? IMPORT_IMAGES
