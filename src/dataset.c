@@ -61,22 +61,62 @@ static int write_split(H5File *f, const char *name, const Split *s)
     return h5_write(f, obj, H5_I32, 1, dims, s->labels, 0);
 }
 
-/* Label names joined by '\n' into a malloc'd string. */
-static char *join_names(const Dataset *d)
+/* items[n] joined by '\n' into a malloc'd string. */
+static char *join_lines(char *const *items, int n, const char *what)
 {
-    size_t n = 1;
-    for (int i = 0; i < d->n_label_names; i++)
-        n += strlen(d->label_names[i]) + 1;
-    char *s = checked_malloc(n, 1, "label names");
+    size_t size = 1;
+    for (int i = 0; i < n; i++)
+        size += strlen(items[i]) + 1;
+    char *s = checked_malloc(size, 1, what);
     if (!s)
         return NULL;
     s[0] = '\0';
-    for (int i = 0; i < d->n_label_names; i++) {
+    for (int i = 0; i < n; i++) {
         if (i)
             strcat(s, "\n");
-        strcat(s, d->label_names[i]);
+        strcat(s, items[i]);
     }
     return s;
+}
+
+/* Each of items[n] must be non-empty and hold no newline (they are stored
+ * joined by newlines). */
+static int check_lines(const char *path, char *const *items, int n, const char *what)
+{
+    for (int i = 0; i < n; i++)
+        if (strchr(items[i], '\n') || items[i][0] == '\0') {
+            ffvae_error("%s: %s %d is empty or contains a newline", path, what, i);
+            return -1;
+        }
+    return 0;
+}
+
+/* Faces are indices into the dataset's faces; every image has one. */
+static int check_faces(const char *path, const char *obj, const Split *s, int n_faces)
+{
+    for (int i = 0; i < s->n; i++)
+        if (s->faces[i] < 0 || s->faces[i] >= n_faces) {
+            ffvae_error("%s: %s: face %d at index %d is out of range (%d faces)", path, obj,
+                        (int)s->faces[i], i, n_faces);
+            return -1;
+        }
+    return 0;
+}
+
+/* /train/faces, /test/faces and the two /faces texts. */
+static int write_faces(H5File *f, const Dataset *d)
+{
+    size_t n_train = (size_t)d->train.n, n_test = (size_t)d->test.n;
+    char *names = join_lines(d->face_names, d->n_faces, "face names");
+    char *files = join_lines(d->face_files, d->n_faces, "face files");
+    int rc = names && files ? 0 : -1;
+    rc = rc ? rc : h5_write(f, "/train/faces", H5_I32, 1, &n_train, d->train.faces, 0);
+    rc = rc ? rc : h5_write(f, "/test/faces", H5_I32, 1, &n_test, d->test.faces, 0);
+    rc = rc ? rc : h5_write_text(f, "/faces/names", names);
+    rc = rc ? rc : h5_write_text(f, "/faces/files", files);
+    free(names);
+    free(files);
+    return rc;
 }
 
 int dataset_write(const Dataset *d, const char *path, int overwrite)
@@ -94,12 +134,14 @@ int dataset_write(const Dataset *d, const char *path, int overwrite)
         ffvae_error("%s: no training images to write", path);
         return -1;
     }
-    for (int i = 0; i < d->n_label_names; i++) {
-        if (strchr(d->label_names[i], '\n') || d->label_names[i][0] == '\0') {
-            ffvae_error("%s: label name %d is empty or contains a newline", path, i);
-            return -1;
-        }
-    }
+    if (check_lines(path, d->label_names, d->n_label_names, "label name") != 0)
+        return -1;
+    if (d->n_faces > 0 &&
+        (check_lines(path, d->face_names, d->n_faces, "face name") != 0 ||
+         check_lines(path, d->face_files, d->n_faces, "face file") != 0 ||
+         check_faces(path, "/train/faces", &d->train, d->n_faces) != 0 ||
+         check_faces(path, "/test/faces", &d->test, d->n_faces) != 0))
+        return -1;
     if (output_begin(&out, path, overwrite) != 0)
         return -1;
     if (h5f_create(&f, out.tmp_path) != 0)
@@ -112,10 +154,12 @@ int dataset_write(const Dataset *d, const char *path, int overwrite)
     if (write_split(&f, "train", &d->train) != 0 || write_split(&f, "test", &d->test) != 0)
         goto fail;
     if (d->n_label_names > 0) {
-        names = join_names(d);
+        names = join_lines(d->label_names, d->n_label_names, "label names");
         if (!names || h5_set_attr_str(&f, "/labels", "names", names) != 0)
             goto fail;
     }
+    if (d->n_faces > 0 && write_faces(&f, d) != 0)
+        goto fail;
     if (h5f_close(&f) != 0)
         goto fail;
     free(names);
@@ -185,28 +229,73 @@ static int load_split(H5File *f, const char *name, Split *s, const Split *ref)
     return 0;
 }
 
-/* Splits "a\nb\nc" into d->label_names. */
-static int split_names(Dataset *d, const char *joined)
+/* Splits "a\nb\nc" into a malloc'd *items[*n] (*n counts what was made, so
+ * a failure part-way can be freed). */
+static int split_lines(const char *joined, char ***items, int *n, const char *what)
 {
-    int n = 1;
+    int lines = 1;
     for (const char *p = joined; *p; p++)
-        n += *p == '\n';
-    d->label_names = checked_calloc((size_t)n, sizeof(char *), "label names");
-    if (!d->label_names)
+        lines += *p == '\n';
+    *n = 0;
+    *items = checked_calloc((size_t)lines, sizeof(char *), what);
+    if (!*items)
         return -1;
     const char *p = joined;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < lines; i++) {
         const char *end = strchr(p, '\n');
         size_t len = end ? (size_t)(end - p) : strlen(p);
-        d->label_names[i] = checked_malloc(len + 1, 1, "label name");
-        if (!d->label_names[i])
+        (*items)[i] = checked_malloc(len + 1, 1, what);
+        if (!(*items)[i])
             return -1;
-        memcpy(d->label_names[i], p, len);
-        d->label_names[i][len] = '\0';
-        d->n_label_names = i + 1;
+        memcpy((*items)[i], p, len);
+        (*items)[i][len] = '\0';
+        *n = i + 1;
         p += len + (end != NULL);
     }
     return 0;
+}
+
+/* One split's faces: int32 [n] like its labels. */
+static int load_split_faces(H5File *f, const char *obj, Split *s)
+{
+    size_t dims[1];
+    int rank;
+    if (h5_shape(f, obj, H5_I32, 1, &rank, dims) != 0)
+        return -1;
+    if (rank != 1 || dims[0] != (size_t)s->n) {
+        ffvae_error("%s: %s: expected int32 [%d], one face per image", f->path, obj, s->n);
+        return -1;
+    }
+    s->faces = checked_malloc(dims[0] ? dims[0] : 1, sizeof(int32_t), obj);
+    return s->faces ? h5_read(f, obj, H5_I32, 1, dims, s->faces) : -1;
+}
+
+/* The faces, when the file records them: both texts, the same number of
+ * lines, and every image's face in range. */
+static int load_faces(H5File *f, Dataset *d)
+{
+    char *names = h5_read_text(f, "/faces/names"), *files = NULL;
+    int rc = names ? 0 : -1, n_files = 0;
+    if (rc == 0)
+        rc = (files = h5_read_text(f, "/faces/files")) ? 0 : -1;
+    rc = rc ? rc : split_lines(names, &d->face_names, &d->n_faces, "face names");
+    rc = rc ? rc : split_lines(files, &d->face_files, &n_files, "face files");
+    free(names);
+    free(files);
+    if (rc == 0 && n_files != d->n_faces) {
+        ffvae_error("%s: /faces: %d names but %d files", f->path, d->n_faces, n_files);
+        rc = -1;
+    }
+    rc = rc ? rc : load_split_faces(f, "/train/faces", &d->train);
+    rc = rc ? rc : load_split_faces(f, "/test/faces", &d->test);
+    rc = rc ? rc : check_faces(f->path, "/train/faces", &d->train, d->n_faces);
+    rc = rc ? rc : check_faces(f->path, "/test/faces", &d->test, d->n_faces);
+    /* names and files were split even on failure: free both lists together */
+    if (rc != 0 && n_files > d->n_faces) {
+        for (int i = d->n_faces; i < n_files; i++)
+            free(d->face_files[i]);
+    }
+    return rc;
 }
 
 static int load_dataset(Dataset *d, const char *path);
@@ -277,9 +366,11 @@ static int load_dataset(Dataset *d, const char *path)
     }
     if (h5_exists(&f, "/labels")) {
         if (h5_get_attr_str(&f, "/labels", "names", names, sizeof names) != 0 ||
-            split_names(d, names) != 0)
+            split_lines(names, &d->label_names, &d->n_label_names, "label names") != 0)
             goto fail;
     }
+    if (h5_exists(&f, "/faces") && load_faces(&f, d) != 0)
+        goto fail;
     if (check_labels(path, "/train/labels", &d->train, d->n_label_names) != 0 ||
         check_labels(path, "/test/labels", &d->test, d->n_label_names) != 0)
         goto fail;
@@ -300,6 +391,17 @@ void dataset_free(Dataset *d)
     for (int i = 0; i < d->n_label_names; i++)
         free(d->label_names[i]);
     free(d->label_names);
+    for (int i = 0; i < d->n_faces; i++) {
+        free(d->face_names ? d->face_names[i] : NULL);
+        free(d->face_files ? d->face_files[i] : NULL);
+    }
+    free(d->face_names);
+    free(d->face_files);
+    free(d->train.faces);
+    free(d->test.faces);
+    d->face_names = d->face_files = NULL;
+    d->train.faces = d->test.faces = NULL;
+    d->n_faces = 0;
     d->train.images = d->test.images = NULL;
     d->train.labels = d->test.labels = NULL;
     d->label_names = NULL;

@@ -6,7 +6,12 @@
  *   /train/labels int32 [N]
  *   /test/images  uint8 [M, H, W, C]
  *   /test/labels  int32 [M]
- *   /labels       attr "names": label names joined by '\n' (absent when unnamed) */
+ *   /labels       attr "names": label names joined by '\n' (absent when unnamed)
+ * and, in datasets made of several sources (fonts: one face per source),
+ *   /train/faces  int32 [N]  the face of each image, an index into /faces
+ *   /test/faces   int32 [M]
+ *   /faces/names  text: "family style" per face, joined by '\n'
+ *   /faces/files  text: the file each face came from, joined by '\n' */
 #ifndef FFVAE_DATASET_H
 #define FFVAE_DATASET_H
 
@@ -20,6 +25,7 @@ typedef struct {
     int h, w, c;      /* height, width, channels (1 grey, 3 RGB) */
     uint8_t *images;  /* [n, h, w, c] */
     int32_t *labels;  /* [n], -1 when unlabelled */
+    int32_t *faces;   /* [n] index into the dataset's faces, or NULL without faces */
 } Split;
 
 typedef struct {
@@ -29,6 +35,9 @@ typedef struct {
     Split train, test;
     int n_label_names;
     char **label_names; /* [n_label_names], index = label */
+    int n_faces;        /* 0: the dataset records no faces */
+    char **face_names;  /* [n_faces] "family style" */
+    char **face_files;  /* [n_faces] the source file of each face */
 } Dataset;
 
 /* Writes atomically (temporary file + rename); refuses an existing path unless overwrite. */

@@ -25,13 +25,22 @@ int import_dataset(Dataset *d, const ImportRequest *r)
     memset(d, 0, sizeof *d);
     if (output_begin(&check, r->output, r->force) != 0)
         return -1;
-    if (strlen(r->dir) >= sizeof d->source) {
-        ffvae_error("%s: path too long", r->dir);
-        return -1;
+    size_t len = 0;
+    for (int i = 0; i < (r->source == IMPORT_FONTS ? r->n_dirs : 1); i++) {
+        const char *dir = r->source == IMPORT_FONTS ? r->dirs[i] : r->dir;
+        int n = snprintf(d->source + len, sizeof d->source - len, "%s%s", i ? " " : "", dir);
+        if (n < 0 || (size_t)n >= sizeof d->source - len) {
+            ffvae_error("%s: source path too long to record (at most %zu bytes)", dir,
+                        sizeof d->source - 1);
+            return -1;
+        }
+        len += (size_t)n;
     }
-    snprintf(d->source, sizeof d->source, "%s", r->dir);
     int rc;
-    if (r->source == IMPORT_IMAGES) {
+    if (r->source == IMPORT_FONTS) {
+        snprintf(d->name, sizeof d->name, "glyphs");
+        rc = import_fonts(d, r->dirs, r->n_dirs, &r->fonts, r->font_counts);
+    } else if (r->source == IMPORT_IMAGES) {
         base_name(d->name, sizeof d->name, r->dir);
         rc = import_images(d, r->dir, &r->images);
     } else {

@@ -41,6 +41,9 @@ int dataset_info(FILE *out, const char *path)
     fprintf(out, "source:  %s\n", d.source);
     fprintf(out, "train:   %d images of %dx%dx%d\n", d.train.n, d.train.h, d.train.w, d.train.c);
     fprintf(out, "test:    %d images of %dx%dx%d\n", d.test.n, d.test.h, d.test.w, d.test.c);
+    if (d.n_faces > 0)
+        fprintf(out, "faces:   %d (the images' sources: /faces, /train/faces, /test/faces)\n",
+                d.n_faces);
 
     int n_labels = d.n_label_names;
     int m = max_label(&d.train) > max_label(&d.test) ? max_label(&d.train) : max_label(&d.test);

@@ -4,6 +4,7 @@
 #include "dataset.h"
 #include "import.h"
 #include "import_mnist.h"
+#include "import_summary.h"
 #include "options.h"
 #include "util.h"
 
@@ -18,6 +19,8 @@ const char cmd_import_usage[] =
     "       ffvae import mnist DIR -o OUT.h5 [--force] [--limit N]\n"
     "       ffvae import images DIR -o OUT.h5 --size S [--gray] [--test-fraction F]\n"
     "                           [--seed N] [--force] [--limit N] [--max-pixels N]\n"
+    "       ffvae import fonts DIR... -o OUT.h5 [--size S] [--chars SET]\n"
+    "                           [--test-fraction F] [--seed N] [--force] [--limit N]\n"
     "\n"
     "Converts images into an ffvae dataset file (uint8 [N, H, W, C], see README).\n"
     "\n"
@@ -29,31 +32,42 @@ const char cmd_import_usage[] =
     "  images         PNG/JPEG/BMP/TGA files in DIR; the immediate subfolders are\n"
     "                 the labels (files directly in DIR are unlabelled). Each image\n"
     "                 is centre-cropped to a square and resized to S x S.\n"
+    "  fonts          every character of SET from every face of the .ttf, .otf and\n"
+    "                 .ttc files under the DIRs, S x S grey (white on black), placed\n"
+    "                 by each face's own metrics; split by face; duplicate faces and\n"
+    "                 glyphs dropped (README, \"Glyph datasets\")\n"
     "\n"
     "options:\n"
     "  -o, --output FILE      the dataset file to write (required)\n"
     "  -f, --force            replace FILE if it exists\n"
     "      --limit N          keep at most the first N images of each split (for\n"
-    "                         images: of the sorted file list, before splitting)\n"
-    "      --size S           images: side of the square output images (required)\n"
+    "                         images: of the sorted file list, before splitting;\n"
+    "                         for fonts: the first N faces kept)\n"
+    "      --size S           images: side of the square output images (required);\n"
+    "                         fonts: side of the glyph images (64)\n"
+    "      --chars SET        fonts: the characters, ranges allowed (A-Za-z0-9)\n"
     "      --gray             images: one grey channel instead of RGB\n"
-    "      --test-fraction F  images: share of images in the test split (0.1)\n"
-    "      --seed N           images: seed of the train/test split (0)\n"
+    "      --test-fraction F  images, fonts: share of images (fonts: of faces) in the\n"
+    "                         test split (0.1)\n"
+    "      --seed N           images, fonts: seed of the train/test split (0)\n"
     "      --max-pixels N     images: refuse an image whose header declares more\n"
     "                         than N pixels, before decoding it (50000000)\n"
     "\n"
     "The file is written under a temporary name and renamed when complete: a\n"
-    "failed import leaves nothing behind. Files an image import leaves out (not\n"
-    "images, hidden, dangling links, symlink loops) are counted with the reason.\n";
+    "failed import leaves nothing behind. Files an image or font import leaves out\n"
+    "(by extension, hidden, dangling links, symlink loops) are counted with the\n"
+    "reason, and so are the faces and glyphs a font import drops.\n";
 
 typedef struct {
-    const char *kind, *dir, *output;
+    const char *kind, *dir, *output, *chars;
+    const char *const *dirs; /* fonts: every DIR */
+    int n_dirs;
     int force, gray, size;
     long limit;
     long max_pixels;
     double test_fraction;
     uint64_t seed;
-    int size_set, gray_set, fraction_set, seed_set, max_pixels_set;
+    int size_set, gray_set, fraction_set, seed_set, max_pixels_set, chars_set;
 } ImportArgs;
 
 /* A usage error of import: the message, then OPTIONS_BAD out of parse_args. */
@@ -65,11 +79,12 @@ static int parse_args(int argc, char **argv, ImportArgs *a)
     memset(a, 0, sizeof *a);
     a->limit = -1;
     a->test_fraction = 0.1;
+    a->chars = FONT_DEFAULT_CHARS;
     const Option opts[] = {
         OPT_TEXT("output", 'o', &a->output),
         OPT_FLAG("force", 'f', &a->force),
         OPT_LONG("limit", &a->limit, 1, MAX_COUNT),
-        /* These four say whether they were given: they belong to 'import images'. */
+        /* These say whether they were given: each belongs to some sources only. */
         {.name = "size", .kind = OPTION_INT, .value = &a->size, .lo = 1, .hi = MAX_IMAGE_SIZE,
          .given = &a->size_set},
         {.name = "gray", .kind = OPTION_FLAG, .value = &a->gray, .given = &a->gray_set},
@@ -78,20 +93,24 @@ static int parse_args(int argc, char **argv, ImportArgs *a)
         {.name = "seed", .kind = OPTION_SEED, .value = &a->seed, .given = &a->seed_set},
         {.name = "max-pixels", .kind = OPTION_LONG, .value = &a->max_pixels, .lo = 1,
          .hi = MAX_IMAGE_PIXELS, .given = &a->max_pixels_set},
+        {.name = "chars", .kind = OPTION_TEXT, .value = &a->chars, .given = &a->chars_set},
         OPT_END};
     int argi = options_parse("import", cmd_import_usage, opts, argc, argv);
     if (argi < 0)
         return argi;
     int npos = argc - argi;
     if (npos < 1)
-        REFUSE("what to import? fashion-mnist, mnist or images");
+        REFUSE("what to import? fashion-mnist, mnist, images or fonts");
     a->kind = argv[argi];
     a->dir = npos >= 2 ? argv[argi + 1] : NULL;
-    if (npos > 2)
+    a->dirs = (const char *const *)argv + argi + 1;
+    a->n_dirs = npos - 1;
+    int is_images = strcmp(a->kind, "images") == 0, is_fonts = strcmp(a->kind, "fonts") == 0;
+    if (npos > 2 && !is_fonts)
         REFUSE("unexpected argument '%s'", argv[argi + 2]);
-    int is_images = strcmp(a->kind, "images") == 0;
-    if (!is_images && strcmp(a->kind, "mnist") != 0 && strcmp(a->kind, "fashion-mnist") != 0)
-        REFUSE("unknown source '%s' (fashion-mnist, mnist or images)", a->kind);
+    if (!is_images && !is_fonts && strcmp(a->kind, "mnist") != 0 &&
+        strcmp(a->kind, "fashion-mnist") != 0)
+        REFUSE("unknown source '%s' (fashion-mnist, mnist, images or fonts)", a->kind);
     if (!a->dir && strcmp(a->kind, "fashion-mnist") != 0)
         REFUSE("import %s needs a DIR", a->kind);
     if (!a->dir)
@@ -100,41 +119,30 @@ static int parse_args(int argc, char **argv, ImportArgs *a)
         REFUSE("-o OUT.h5 is required");
     if (is_images && !a->size_set)
         REFUSE("import images needs --size S");
-    if (!is_images && (a->size_set || a->gray_set || a->fraction_set || a->seed_set ||
-                       a->max_pixels_set))
+    if (is_fonts && (a->gray_set || a->max_pixels_set))
+        REFUSE("--gray and --max-pixels are for 'import images', not 'fonts'");
+    if (!is_fonts && a->chars_set)
+        REFUSE("--chars is for 'import fonts', not '%s'", a->kind);
+    if (!is_images && !is_fonts &&
+        (a->size_set || a->gray_set || a->fraction_set || a->seed_set || a->max_pixels_set))
         REFUSE("--size, --gray, --test-fraction, --seed and --max-pixels are for 'import "
-               "images', not '%s'", a->kind);
+               "images' (some for 'import fonts'), not '%s'", a->kind);
+    if (is_fonts && !a->size_set)
+        a->size = FONT_DEFAULT_SIZE;
     return 0;
 }
 
-/* "skipped 3 entries in DIR: 1 not an image, 2 symlink loops (a, b)". */
-static void print_skips(const char *dir, const FileSkips *k)
+/* How many distinct faces a split's images come from. */
+static int count_faces(const Split *s, int n_faces)
 {
-    long total = file_skips_total(k);
-    if (total == 0)
-        return;
-    const struct {
-        long n;
-        const char *one, *many;
-    } reasons[] = {{k->unwanted, "not an image (by extension)", "not images (by extension)"},
-                   {k->hidden, "hidden", "hidden"},
-                   {k->dangling, "dangling symlink", "dangling symlinks"},
-                   {k->loops, "symlink loop", "symlink loops"},
-                   {k->unreadable, "unreadable", "unreadable"},
-                   {k->special, "not a regular file", "not regular files"}};
-    printf("skipped %ld entr%s in %s:", total, total == 1 ? "y" : "ies", dir);
-    const char *sep = " ";
-    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++) {
-        if (reasons[i].n == 0)
-            continue;
-        printf("%s%ld %s", sep, reasons[i].n, reasons[i].n == 1 ? reasons[i].one : reasons[i].many);
-        sep = ", ";
-    }
-    printf("\n");
-    for (long i = 0; i < k->loops && i < SKIP_NAMED; i++)
-        printf("  symlink loop: %s\n", k->loop_paths[i]);
-    if (k->loops > SKIP_NAMED)
-        printf("  ... and %ld more symlink loops\n", k->loops - SKIP_NAMED);
+    int n = 0;
+    for (int f = 0; f < n_faces; f++)
+        for (int i = 0; i < s->n; i++)
+            if (s->faces[i] == f) {
+                n++;
+                break;
+            }
+    return n;
 }
 
 int cmd_import(int argc, char **argv)
@@ -145,24 +153,37 @@ int cmd_import(int argc, char **argv)
         return options_exit_status(rc);
     double t0 = now_seconds();
     FileSkips skips;
+    FontImportCounts font_counts;
     memset(&skips, 0, sizeof skips);
     ImportRequest r = {
         .source = strcmp(a.kind, "images") == 0  ? IMPORT_IMAGES
+                  : strcmp(a.kind, "fonts") == 0 ? IMPORT_FONTS
                   : strcmp(a.kind, "mnist") == 0 ? IMPORT_MNIST
                                                  : IMPORT_FASHION_MNIST,
         .dir = a.dir,
+        .dirs = a.dirs,
+        .n_dirs = a.n_dirs,
         .output = a.output,
         .force = a.force,
         .limit = a.limit,
         .images = {a.size, a.gray, (float)a.test_fraction, a.seed, a.limit, a.max_pixels,
                    &skips},
+        .fonts = {a.size, a.chars, (float)a.test_fraction, a.seed, a.limit},
+        .font_counts = &font_counts,
     };
     Dataset d;
     if (import_dataset(&d, &r) != 0)
         return 1;
     printf("imported %s: %d train + %d test images of %dx%dx%d -> %s (%.1f s)\n", d.name,
            d.train.n, d.test.n, d.train.h, d.train.w, d.train.c, a.output, now_seconds() - t0);
-    print_skips(a.dir, &skips);
+    if (r.source == IMPORT_FONTS) {
+        printf("%d faces, %d in the test split\n", d.n_faces, count_faces(&d.test, d.n_faces));
+        print_font_counts(&font_counts);
+        print_skips(a.n_dirs > 1 ? "the font folders" : a.dir, &font_counts.skips,
+                    "not a font (by extension)", "not fonts (by extension)");
+    } else {
+        print_skips(a.dir, &skips, "not an image (by extension)", "not images (by extension)");
+    }
     dataset_free(&d);
     return 0;
 }
