@@ -105,15 +105,13 @@ static int name_string(char *out, size_t size, const stbtt_fontinfo *font, int n
     return k > 0;
 }
 
-/* "family style", preferring the typographic names (16, 17) to the legacy
- * four-style ones (1, 2); "unnamed face" when the table has neither. */
+/* "family style" from the legacy names (1, 2); "unnamed face" without them. */
 static void face_name(char *out, size_t size, const stbtt_fontinfo *font)
 {
     char family[256], style[256];
-    if (!name_string(family, sizeof family, font, 16) &&
-        !name_string(family, sizeof family, font, 1))
+    if (!name_string(family, sizeof family, font, 1))
         snprintf(family, sizeof family, "unnamed face");
-    if (!name_string(style, sizeof style, font, 17) && !name_string(style, sizeof style, font, 2))
+    if (!name_string(style, sizeof style, font, 2))
         style[0] = '\0';
     snprintf(out, size, "%s%s%s", family, style[0] ? " " : "", style);
 }
@@ -305,6 +303,11 @@ static int import_face(FontImport *fi, const stbtt_fontinfo *font, const char *f
     }
     char name[600];
     face_name(name, sizeof name, font);
+    for (int i = 0; i < fi->n_faces; i++)
+        if (strcmp(fi->names[i], name) == 0) {
+            k->same_name_faces++;
+            return 0;
+        }
     if (add_face(fi, name, file) != 0)
         return -1;
     k->faces_kept++;

@@ -13,11 +13,17 @@
  * A glyph whose rendered box does not fit the S×S square is dropped.
  *
  * Faces: every face of every .ttf, .otf and .ttc (collections) file under the
- * folders, in sorted path order, faces of a collection in index order. A face
- * is a duplicate when each glyph it renders is byte-identical to one already
- * kept for that character (the same face shipped twice); its glyphs are not
- * kept. In the other faces, a glyph byte-identical to one already kept for
- * its character is dropped too. The split is by face: a fraction of the faces,
+ * folders, in sorted path order, faces of a collection in index order, named
+ * "family style" from the name table's legacy entries (IDs 1 and 2, which
+ * every face has; the typographic ones are missing or wrong in some fonts).
+ * A face is a duplicate, and none of its glyphs is kept, when
+ *   - each glyph it renders is byte-identical to one already kept for that
+ *     character (the same file shipped twice), or
+ *   - its name is a kept face's (the same face in another format, .otf beside
+ *     .ttf, or from another package), which would otherwise put one face on
+ *     both sides of the split.
+ * In the other faces, a glyph byte-identical to one already kept for its
+ * character is dropped too. The split is by face: a fraction of the faces,
  * chosen by a seeded shuffle, go to the test split, all their glyphs with them. */
 #ifndef FFVAE_IMPORT_FONTS_H
 #define FFVAE_IMPORT_FONTS_H
@@ -44,6 +50,7 @@ typedef struct {
     long bad_files;         /* not a font stb_truetype can read (or too large) */
     long bad_faces;         /* a face of a readable file that would not initialise */
     long duplicate_faces;   /* every glyph identical to one already kept */
+    long same_name_faces;   /* the name of a kept face */
     long empty_faces;       /* no glyph of the set renders */
     long glyphs_kept;
     long missing_glyphs;    /* the face has no glyph for the character */

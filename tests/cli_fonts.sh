@@ -102,9 +102,23 @@ ln -s "$(echo "$CORE" | grep '/DejaVuSans.ttf$')" "$BAD/a.ttf"
 cp "$(echo "$CORE" | grep '/DejaVuSans.ttf$')" "$BAD/b-copy.ttf"
 yes "not a font" | head -c 5000 >"$BAD/c-garbage.ttf"
 : >"$BAD/d-empty.otf"
+# The same face with a taller ascent in its hhea table (every render moves,
+# the name does not): like another format or package of a kept face, dropped
+# by name.
+$PY - "$BAD/a.ttf" "$BAD/e-changed.ttf" <<'EOF'
+import struct, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+n = struct.unpack(">H", data[4:6])[0]
+for i in range(n):
+    tag, _, offset, length = struct.unpack(">4sIII", data[12 + 16 * i:28 + 16 * i])
+    if tag == b"hhea":
+        ascent = struct.unpack(">h", data[offset + 4:offset + 6])[0]
+        data[offset + 4:offset + 6] = struct.pack(">h", ascent + 300)
+open(sys.argv[2], "wb").write(data)
+EOF
 expect_ok "import bad fonts" "$FFVAE" import fonts "$BAD" -o "$TMP/bad.h5" --test-fraction 0
-expect_eq "bad fonts counted, the copy a duplicate face" \
-    "faces: 2 found in 4 files, 1 kept; dropped: 1 duplicates (every glyph identical to a kept one), 0 with no glyph of the set, 0 unreadable faces, 2 unreadable files" \
+expect_eq "bad fonts counted, the copy and the changed face duplicates" \
+    "faces: 3 found in 5 files, 1 kept; dropped: 1 duplicates (every glyph identical to a kept one), 1 with a kept face's name, 0 with no glyph of the set, 0 unreadable faces, 2 unreadable files" \
     "$(grep '^faces:' "$TMP/out")"
 expect_eq "only the first copy's glyphs kept" 62 "$(grep -o '^glyphs: [0-9]*' "$TMP/out" | cut -d' ' -f2)"
 expect_eq "garbage and empty files named" 2 "$(grep -c 'skipped$' "$TMP/err")"

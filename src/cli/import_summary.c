@@ -40,10 +40,10 @@ void print_skips(const char *dir, const FileSkips *k, const char *unwanted_one,
 void print_font_counts(const FontImportCounts *k)
 {
     printf("faces: %ld found in %ld files, %ld kept; dropped: %ld duplicates (every glyph "
-           "identical to a kept one), %ld with no glyph of the set, %ld unreadable faces, "
-           "%ld unreadable files\n",
-           k->faces_found, k->files, k->faces_kept, k->duplicate_faces, k->empty_faces,
-           k->bad_faces, k->bad_files);
+           "identical to a kept one), %ld with a kept face's name, %ld with no glyph of the "
+           "set, %ld unreadable faces, %ld unreadable files\n",
+           k->faces_found, k->files, k->faces_kept, k->duplicate_faces, k->same_name_faces,
+           k->empty_faces, k->bad_faces, k->bad_files);
     printf("glyphs: %ld kept; dropped: %ld missing from their face, %ld blank, %ld too large "
            "for the square, %ld identical to a kept glyph of the same character\n",
            k->glyphs_kept, k->missing_glyphs, k->blank_glyphs, k->oversized_glyphs,
