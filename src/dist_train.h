@@ -6,7 +6,8 @@
  * from one shuffle of the seed (train.c), the same at every N.
  *
  * The step. Each rank runs its B/N images in chunks of c = reduce_chunk images
- * (c must divide B/N). A chunk's randomness (ε, sampled pixels) comes from its
+ * (c must divide B/N; default 4: one image per chunk halves the speed, its
+ * GEMMs being too small). A chunk's randomness (ε, sampled pixels) comes from its
  * own stream, seeded from one 64-bit key drawn from the training stream per
  * step and the chunk's index in the global batch: so chunk k's forward and
  * backward are the same computation, bit for bit, whichever rank runs it and
@@ -19,7 +20,7 @@
  *     same for every N that divides B. Headroom: with K = B/c chunks in the
  *     global batch, each |q| must stay below 2^62 / K, so that no partial sum
  *     can pass 2^62 < 2^63; a chunk value beyond that (|g| ≥ 2^(62−36)/K, e.g.
- *     1.05e6 for K = 64), or a non-finite one, stops the run with the tensor
+ *     4.2e6 for batch 64 in chunks of 4, K = 16), or a non-finite one, stops the run with the tensor
  *     named, never wrapping. The resolution is 2^−36 ≈ 1.5e−11, below a float's
  *     rounding for any gradient entry larger than about 1e−4.
  *     The loss sums travel in the same buffer at scale 2^DIST_LOSS_SHIFT.

@@ -143,7 +143,7 @@ void config_defaults(ModelConfig *c)
     c->log_every = 50;
     c->checkpoint_every = 1000;
     c->reduce = REDUCE_EXACT;
-    c->reduce_chunk = 1;
+    c->reduce_chunk = 4;
 }
 
 static const KeyDesc *find_key(const char *section, const char *key)

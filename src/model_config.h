@@ -17,7 +17,7 @@
  *                weight_decay [0], clip [0 = off] (global gradient norm),
  *                pixels [0 = all] (random coordinates per image per step),
  *                log_every [50], checkpoint_every [1000],
- *                reduce [exact] (exact | fast), reduce_chunk [1] (MPI jobs: dist_train.h)
+ *                reduce [exact] (exact | fast), reduce_chunk [4] (MPI jobs: dist_train.h)
  * An unknown section or key, a malformed or out-of-range value, or a missing
  * required key is an error naming the file and line. */
 #ifndef FFVAE_MODEL_CONFIG_H
