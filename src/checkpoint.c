@@ -119,6 +119,10 @@ static int write_contents(H5File *f, const Model *m, const TrainState *s)
         rc = transfer_arrays(f, m, WRITE_ARRAYS);
     if (rc == 0 && s) {
         rc = h5_set_attr_i64(f, "/", "step", s->step);
+        /* The position in the data as a global sample index (step · global
+         * batch): the same for any number of ranks, so an MPI run resumes at
+         * another N, or in the plain program. */
+        rc = rc ? rc : h5_set_attr_i64(f, "/", "sample", (long long)s->step * m->cfg.batch);
         rc = rc ? rc : h5_set_attr_i64(f, "/", "target_steps", s->target_steps);
         rc = rc ? rc : h5_set_attr_i64(f, "/", "seed", (long long)s->seed);
         rc = rc ? rc : h5_set_attr_str(f, "/", "dataset", s->dataset);
@@ -325,6 +329,17 @@ static int load_checkpoint(const char *path, Model *m, TrainState *s)
         return -1;
     int rc = read_model(&f, m);
     if (rc == 0 && s && read_state(&f, s) != 0) {
+        model_free(m);
+        rc = -1;
+    }
+    /* Older checkpoints have no "sample"; when present it must be step · batch. */
+    long long sample;
+    if (rc == 0 && s && h5_attr_exists(&f, "/", "sample") &&
+        (h5_get_attr_i64(&f, "/", "sample", &sample) != 0 ||
+         sample != (long long)s->step * m->cfg.batch)) {
+        ffvae_error("%s: attribute sample is not step %ld x batch %d", path, s->step,
+                    m->cfg.batch);
+        train_state_free(s);
         model_free(m);
         rc = -1;
     }

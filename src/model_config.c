@@ -49,6 +49,7 @@ static const char *const ENCODING_NAMES[] = {"none", "basic", "positional", "gau
                                              "spectrum", NULL};
 static const char *const ACTIVATION_NAMES[] = {"relu", "sine", NULL};
 static const char *const CHANNEL_VALUES[] = {"1", "3", NULL};
+static const char *const REDUCE_NAMES[] = {"exact", "fast", NULL}; /* REDUCE_EXACT, REDUCE_FAST */
 
 /* Enum fields are written through an int pointer. */
 _Static_assert(sizeof(Likelihood) == sizeof(int) && sizeof(DecoderKind) == sizeof(int) &&
@@ -106,6 +107,8 @@ static const KeyDesc KEYS[] = {
     {"training", "pixels", KEY_INT, F(pixels), 0, 4096 * 4096, 0, NULL, 0},
     {"training", "log_every", KEY_INT, F(log_every), 1, INT_MAX, 0, NULL, 0},
     {"training", "checkpoint_every", KEY_INT, F(checkpoint_every), 1, INT_MAX, 0, NULL, 0},
+    {"training", "reduce", KEY_ENUM, F(reduce), NAMES(REDUCE_NAMES), 0},
+    {"training", "reduce_chunk", KEY_INT, F(reduce_chunk), 1, 65536, 0, NULL, 0},
 };
 #undef F
 #undef ANY
@@ -139,6 +142,8 @@ void config_defaults(ModelConfig *c)
     c->epsilon = 1e-8f;
     c->log_every = 50;
     c->checkpoint_every = 1000;
+    c->reduce = REDUCE_EXACT;
+    c->reduce_chunk = 4;
 }
 
 static const KeyDesc *find_key(const char *section, const char *key)

@@ -16,7 +16,8 @@
  *   [training]   batch [64], lr [1e-3], beta1 [0.9], beta2 [0.999], epsilon [1e-8],
  *                weight_decay [0], clip [0 = off] (global gradient norm),
  *                pixels [0 = all] (random coordinates per image per step),
- *                log_every [50], checkpoint_every [1000]
+ *                log_every [50], checkpoint_every [1000],
+ *                reduce [exact] (exact | fast), reduce_chunk [4] (MPI jobs: dist_train.h)
  * An unknown section or key, a malformed or out-of-range value, or a missing
  * required key is an error naming the file and line. */
 #ifndef FFVAE_MODEL_CONFIG_H
@@ -67,7 +68,12 @@ typedef struct {
     float lr, beta1, beta2, epsilon, weight_decay, clip;
     int pixels;
     int log_every, checkpoint_every;
+    int reduce;       /* REDUCE_EXACT | REDUCE_FAST: the gradient sum of an MPI job */
+    int reduce_chunk; /* images per chunk of the exact sum (dist_train.h) */
 } ModelConfig;
+
+/* [training] reduce: how an MPI job sums gradients (dist_train.h). */
+enum { REDUCE_EXACT, REDUCE_FAST };
 
 /* Fills every default; required fields are left 0/unset. */
 void config_defaults(ModelConfig *c);

@@ -10,6 +10,8 @@
 #include "adam.h"
 #include "checkpoint.h"
 #include "dataset.h"
+#include "dist_train.h"
+#include "distributed.h"
 #include "model.h"
 #include "parallel.h"
 #include "stale_temps.h"
@@ -164,10 +166,15 @@ typedef struct {
     long order_epoch;
     long steps_per_epoch;
     long saved_step; /* step of the last checkpoint on disk, -1 when none */
+    DistStep dist;   /* an MPI job's step (dist_train.h); unused otherwise */
+    double compute_s, reduce_s; /* an MPI job's step times since the last log row */
+    long timed_steps;
 } Trainer;
 
 /* Loads the images of step `step` into the batch: a fixed shuffle per epoch,
- * derived from the seed, so a resumed run sees the same order. */
+ * derived from the seed, so a resumed run sees the same order. In an MPI job
+ * each rank gathers only its share, slice r of the global batch: the order
+ * does not depend on the number of ranks. */
 static void load_batch(Trainer *t, long step)
 {
     const Split *sp = &t->ds->train;
@@ -182,9 +189,11 @@ static void load_batch(Trainer *t, long step)
         t->order_epoch = epoch;
     }
     size_t img = (size_t)sp->h * sp->w * sp->c;
-    for (int b = 0; b < B; b++)
-        memcpy(t->batch + b * img, sp->images + (size_t)t->order[pos * B + b] * img, img);
-    workspace_load_images(&t->ws, t->m, t->batch, B);
+    int share = dist_batch_share(&t->dist, B), first = dist_rank() * share;
+    for (int b = 0; b < share; b++)
+        memcpy(t->batch + b * img, sp->images + (size_t)t->order[pos * B + first + b] * img, img);
+    if (!dist_active()) /* the MPI step loads its chunks itself */
+        workspace_load_images(&t->ws, t->m, t->batch, B);
 }
 
 AdamSettings adam_settings(const ModelConfig *c)
@@ -235,16 +244,25 @@ static int emit_log_row(Trainer *t, int interval_done)
         memset(s->pending, 0, sizeof s->pending);
     if (train_state_append_log(s, &r) != 0)
         return -1;
-    /* Flushed row by row, so log.csv follows a long run; a full disk stops it. */
-    print_log_row(t->log, &r);
-    if (fflush(t->log) != 0 || ferror(t->log)) {
-        ffvae_error("%s: cannot write: %s", t->paths.log, strerror(errno));
-        return -1;
+    /* Flushed row by row, so log.csv follows a long run; a full disk stops it.
+     * In an MPI job only rank 0 has the log. */
+    if (t->log) {
+        print_log_row(t->log, &r);
+        if (fflush(t->log) != 0 || ferror(t->log)) {
+            ffvae_error("%s: cannot write: %s", t->paths.log, strerror(errno));
+            return -1;
+        }
     }
+    char times[96] = "";
+    if (t->timed_steps > 0)
+        snprintf(times, sizeof times, "  per step: compute %.1f ms, reduction %.2f ms",
+                 1e3 * t->compute_s / t->timed_steps, 1e3 * t->reduce_s / t->timed_steps);
+    t->compute_s = t->reduce_s = 0;
+    t->timed_steps = 0;
     if (!report_is_live(t->o->report))
         report_line(t->o->report,
-                    "step %ld  epoch %.3f  loss %.4f  reconstruction %.4f  kl %.4f  %.1fs", r.step,
-                    r.epoch, r.loss, r.recon, r.kl, r.seconds);
+                    "step %ld  epoch %.3f  loss %.4f  reconstruction %.4f  kl %.4f  %.1fs%s", r.step,
+                    r.epoch, r.loss, r.recon, r.kl, r.seconds, times);
     return 0;
 }
 
@@ -272,12 +290,28 @@ static int train_loop(Trainer *t)
     double segment_start = now_seconds(), last_shown = 0, seconds_at_start = s->seconds;
     long steps_at_start = s->step;
 
+    int stop_all = 0; /* an MPI job: some rank asked to stop (decided by the step's reduction) */
+
     while (s->step < s->target_steps) {
-        if (stop_requested(t->o->stop))
+        if (!dist_active() && stop_requested(t->o->stop))
             break;
         double t0 = now_seconds();
         load_batch(t, s->step);
-        LossParts lp = train_step(m, &t->ws, B, beta_at(c, s->step), &adam, s->step + 1, &s->rng);
+        LossParts lp;
+        if (dist_active()) {
+            float beta = beta_at(c, s->step);
+            LossScale per_image = {1.0f / B, beta / B};
+            int status;
+            lp = dist_train_step(&t->dist, m, &t->ws, t->batch, per_image, &adam, s->step + 1,
+                                 &s->rng, stop_requested(t->o->stop), &stop_all, &status);
+            if (status != 0)
+                return -1;
+            t->compute_s += t->dist.compute_s;
+            t->reduce_s += t->dist.reduce_s;
+            t->timed_steps++;
+        } else {
+            lp = train_step(m, &t->ws, B, beta_at(c, s->step), &adam, s->step + 1, &s->rng);
+        }
         if (!isfinite(lp.recon) || !isfinite(lp.kl)) {
             ffvae_error("%s: training diverged: the loss is %s at step %ld", t->o->run_dir,
                         isnan(lp.recon + lp.kl) ? "NaN" : "infinite", s->step + 1);
@@ -298,22 +332,26 @@ static int train_loop(Trainer *t)
         if ((interval_done || s->step == s->target_steps) && emit_log_row(t, interval_done) != 0)
             return -1;
         if (s->step % c->checkpoint_every == 0 || s->step == s->target_steps) {
-            if (checkpoint_save(t->paths.checkpoint, m, s) != 0)
+            if (dist_rank() == 0 && checkpoint_save(t->paths.checkpoint, m, s) != 0)
                 return -1;
             t->saved_step = s->step;
         }
+        if (s->step % DIST_CHECK_EVERY == 0 && dist_check_state(m, s) != 0)
+            return -1;
         if (report_is_live(t->o->report) &&
             (now_seconds() - last_shown > 0.25 || s->step == s->target_steps)) {
             last_shown = now_seconds();
             double ips = (double)(s->step - steps_at_start) * B / (s->seconds - seconds_at_start);
             show_progress(t, ips, &lp);
         }
+        if (stop_all)
+            break;
     }
     report_status_end(t->o->report);
     double wall = now_seconds() - segment_start;
     long done = s->step - steps_at_start;
-    if (stop_requested(t->o->stop)) {
-        if (checkpoint_save(t->paths.checkpoint, m, s) != 0)
+    if (dist_active() ? stop_all : stop_requested(t->o->stop)) {
+        if (dist_rank() == 0 && checkpoint_save(t->paths.checkpoint, m, s) != 0)
             return -1;
         /* Through the error path: the run ends with a non-zero status, and
          * this says why and how to continue. */
@@ -362,23 +400,36 @@ int train_run(const TrainOptions *o)
     t.batch = checked_malloc((size_t)c->batch, (size_t)m.P * m.C, "batch images");
     t.order = checked_malloc((size_t)ds.train.n, sizeof(int32_t), "data order");
     rc = (!threads_ok || !t.batch || !t.order) ? -1 : 0;
+    /* An MPI job: every rank takes rank 0's model and state (no-ops otherwise). */
     if (rc == 0)
-        rc = workspace_create(&t.ws, &m, c->batch, c->pixels, m.H, m.W);
+        rc = dist_step_create(&t.dist, &m);
+    if (rc == 0)
+        rc = dist_start(&m, &s, &ds);
+    if (rc == 0)
+        rc = workspace_create(&t.ws, &m, dist_active() ? t.dist.chunk : c->batch, c->pixels, m.H,
+                              m.W);
     /* The run directory appears only now that model, data and options are
-     * accepted; a run starting or resuming there clears dead runs' temp files. */
-    if (rc == 0 && !o->resume)
+     * accepted; a run starting or resuming there clears dead runs' temp files.
+     * Rank 0 alone writes the run directory. */
+    if (rc == 0 && dist_rank() == 0 && !o->resume)
         rc = make_dirs(o->run_dir);
-    if (rc == 0 && remove_stale_temps(o->run_dir) < 0)
+    if (rc == 0 && dist_rank() == 0 && remove_stale_temps(o->run_dir) < 0)
         rc = -1;
-    if (rc == 0)
+    if (rc == 0 && dist_rank() == 0)
         rc = config_write_file(c, t.paths.config);
-    if (rc == 0 && !(t.log = open_log(t.paths.log, &s)))
+    if (rc == 0 && dist_rank() == 0 && !(t.log = open_log(t.paths.log, &s)))
         rc = -1;
     if (rc == 0) {
         report_line(o->report,
                     "training %s on %s (%d images): %zu parameters, batch %d, steps %ld to %ld",
                     c->name, o->data_path, ds.train.n, model_param_count(&m), c->batch, s.step,
                     s.target_steps);
+        if (dist_active())
+            report_line(o->report,
+                        "data-parallel over %d ranks: %d images each per step, reduce = %s in "
+                        "chunks of %d images",
+                        dist_size(), t.dist.b_local, c->reduce == REDUCE_EXACT ? "exact" : "fast",
+                        t.dist.chunk);
         stop_arm(o->stop);
         rc = train_loop(&t);
         stop_disarm(o->stop);
@@ -389,6 +440,7 @@ int train_run(const TrainOptions *o)
             rc = -1;
     }
     workspace_free(&t.ws);
+    dist_step_free(&t.dist);
     free(t.batch);
     free(t.order);
     train_state_free(&s);

@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "console.h"
+#include "distributed.h"
 #include "options.h"
 #include "stop_signals.h"
 #include "train.h"
@@ -27,8 +28,12 @@ const char cmd_train_usage[] =
     "      --seed S        random seed (default 1)\n"
     "      --threads T     threads for GEMMs and element-wise passes (default: all cores)\n"
     "      --resume        continue the run in RUN_DIR from its checkpoint\n"
+    "      --mpi-timeout S under mpirun: end the job when a rank makes no progress\n"
+    "                      for S seconds (default 600; 0: never)\n"
     "\n"
-    "SIGINT/SIGTERM save a checkpoint and exit with status 130.\n";
+    "SIGINT/SIGTERM save a checkpoint and exit with status 130.\n"
+    "Under mpirun (a --with-mpi build) the run is data-parallel: N ranks share\n"
+    "each batch (N must divide it); rank 0 logs and writes the run directory.\n";
 
 int cmd_train(int argc, char **argv)
 {
@@ -36,7 +41,8 @@ int cmd_train(int argc, char **argv)
     memset(&o, 0, sizeof o);
     o.seed = 1;
     Reporter console = console_reporter();
-    o.report = &console;
+    o.report = dist_rank() == 0 ? &console : NULL; /* an MPI job: rank 0 speaks */
+    double mpi_timeout = 600;
     o.stop = stop_on_signals();
     const Option opts[] = {
         OPT_TEXT("model", 'm', &o.model_path),
@@ -47,6 +53,7 @@ int cmd_train(int argc, char **argv)
         OPT_SEED("seed", &o.seed),
         OPT_INT("threads", 0, &o.threads, 1, MAX_THREADS),
         OPT_FLAG("resume", 0, &o.resume),
+        OPT_NUMBER("mpi-timeout", &mpi_timeout, 0, 1e9, 0),
         OPT_END};
     int argi = options_parse("train", cmd_train_usage, opts, argc, argv);
     if (argi < 0)
@@ -57,5 +64,6 @@ int cmd_train(int argc, char **argv)
         return usage_error("train", "-m MODEL, -d DATA and -o RUN_DIR are required");
     if (o.steps && o.epochs)
         return usage_error("train", "give --steps or --epochs, not both");
+    dist_watchdog(mpi_timeout);
     return train_exit_status(train_run(&o));
 }

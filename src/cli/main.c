@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "distributed.h"
+
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 
@@ -83,5 +85,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "ffvae: unknown command '%s' (see 'ffvae help')\n", argv[1]);
         return 2;
     }
-    return c->run(argc - 1, argv + 1);
+    /* Under mpirun (a --with-mpi build) the program is one rank of a job. */
+    if (dist_init(&argc, &argv) != 0)
+        return 1;
+    if (dist_size() > 1 && strcmp(c->name, "train") != 0) {
+        if (dist_rank() == 0)
+            fprintf(stderr, "ffvae: %s runs on one process; only train runs data-parallel "
+                            "(start it without mpirun, or with -np 1)\n", c->name);
+        dist_finalize();
+        return 2;
+    }
+    int rc = c->run(argc - 1, argv + 1);
+    /* A failed rank ends the job (the others may be waiting for it); a run
+     * that ended or stopped together leaves it cleanly. */
+    if (dist_active() && rc != 0 && rc != 130)
+        dist_abort(rc);
+    dist_finalize();
+    return rc;
 }
