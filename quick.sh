@@ -10,9 +10,9 @@ top=$(pwd)
 
 # Build and test dependencies, by Debian package name.
 BUILD_PACKAGES="build-essential autoconf automake pkg-config libopenblas-dev libhdf5-dev
-  libstb-dev zlib1g-dev libinih-dev check help2man"
+  libstb-dev zlib1g-dev libinih-dev liblapacke-dev check help2man"
 DATA_PACKAGES="dataset-fashion-mnist gnuplot-nox"
-TEST_PACKAGES="python3 python3-h5py python3-numpy"
+TEST_PACKAGES="python3 python3-h5py python3-numpy python3-scipy"
 
 ensure_packages() {
     local missing=()
