@@ -124,3 +124,13 @@ done:
     free(labels);
     return rc;
 }
+
+int h5_root_attr(const char *path, const char *attr, char *buf, size_t size)
+{
+    H5File f;
+    if (h5f_open(&f, path) != 0)
+        return -1;
+    int rc = h5_get_attr_str(&f, "/", attr, buf, size);
+    h5f_close(&f);
+    return rc;
+}

@@ -8,6 +8,7 @@
 #ifndef FFVAE_IMAGE_SET_H
 #define FFVAE_IMAGE_SET_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
@@ -27,5 +28,9 @@ void image_set_free(ImageSet *s);
  * test-only dataset file, atomically. 0, or -1 after reporting. */
 int image_set_write_samples(const char *path, const float *images, int n, int h, int w, int c,
                             const char *name, const char *source);
+
+/* A string attribute of the root group of any HDF5 file (a checkpoint's
+ * "dataset", say) into buf[size]. 0, or -1 after reporting. */
+int h5_root_attr(const char *path, const char *attr, char *buf, size_t size);
 
 #endif
