@@ -170,16 +170,44 @@ PY
 expect_ok "score samples" "$FFVAE" score "$DATA" "$TMP/samples.h5" -c "$CLS"
 grep -q "^FID " "$TMP/out" && grep -q "^precision " "$TMP/out" && ok || fail "score printed no FID"
 
-# Bad input.
-expect_fail "a sample file of another shape" \
-    "cls.h5: a classifier of 'fashion-mnist' \(28x28x1 images\) cannot score .*wrongshape.h5: 'fashion-mnist', 32x32x1" \
-    "$FFVAE" score "$DATA" "$TMP/wrongshape.h5" -c "$CLS"
 $PY - "$DATA" "$TMP/other.h5" <<'PY' && ok || fail "could not write another dataset"
 import sys, shutil, h5py
 shutil.copy(sys.argv[1], sys.argv[2])
 with h5py.File(sys.argv[2], "r+") as f:
     f.attrs["name"] = "mnist"
 PY
+# eval: with -c, the classifier numbers; without, a note on how to make one
+# (and every other number still printed); classifiers/NAME.h5 found by default.
+expect_ok "eval with a classifier" "$FFVAE" eval "$TMP/run/checkpoint.h5" -d "$DATA" -c "$CLS" \
+    --json --limit 500
+$PY - "$TMP/out" <<'PY' && ok || fail "eval -c lacks the classifier numbers: $(cat "$TMP/out")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["fid_samples"] > 0 and r["fid_recon"] > 0 and r["kid_sd_samples"] > 0, r
+assert 0 <= r["precision"] <= 1 and 0 <= r["recall"] <= 1, r
+assert r["hf_error_ratio"] > 0 and r["laplacian_ratio_recon"] > 0 and r["lfd"] > 0, r
+PY
+mkdir -p "$TMP/cwd"
+(cd "$TMP/cwd" && "$FFVAE" eval "$TMP/run/checkpoint.h5" -d "$DATA" --limit 500) >"$TMP/out" 2>"$TMP/err" \
+    && ok || fail "eval without a classifier failed: $(cat "$TMP/err")"
+grep -q "make it with: ffvae classifier -d $DATA -o classifiers/fashion-mnist.h5" "$TMP/err" && ok \
+    || fail "eval without a classifier does not say how to make one: $(cat "$TMP/err")"
+grep -q "^HF error" "$TMP/out" && ! grep -q "^FID" "$TMP/out" && ok \
+    || fail "eval without a classifier: $(cat "$TMP/out")"
+mkdir -p "$TMP/cwd/classifiers" && cp "$CLS" "$TMP/cwd/classifiers/fashion-mnist.h5"
+(cd "$TMP/cwd" && "$FFVAE" eval "$TMP/run/checkpoint.h5" -d "$DATA" --limit 500) >"$TMP/out" 2>"$TMP/err" \
+    && grep -q "^FID " "$TMP/out" && ok || fail "eval did not use classifiers/fashion-mnist.h5: $(cat "$TMP/out" "$TMP/err")"
+expect_ok "eval with too few images for FID" "$FFVAE" eval "$TMP/run/checkpoint.h5" -d "$DATA" \
+    -c "$CLS" --limit 100 --json
+grep -q '"fid_samples": null' "$TMP/out" && grep -q "100 images are too few for FID" "$TMP/err" && ok \
+    || fail "eval --limit 100: $(cat "$TMP/out" "$TMP/err")"
+expect_fail "eval with a classifier of another dataset" "a classifier of 'fashion-mnist'.*'mnist'" \
+    "$FFVAE" eval "$TMP/run/checkpoint.h5" -d "$TMP/other.h5" -c "$CLS"
+
+# Bad input.
+expect_fail "a sample file of another shape" \
+    "cls.h5: a classifier of 'fashion-mnist' \(28x28x1 images\) cannot score .*wrongshape.h5: 'fashion-mnist', 32x32x1" \
+    "$FFVAE" score "$DATA" "$TMP/wrongshape.h5" -c "$CLS"
 expect_fail "a classifier of another dataset" \
     "a classifier of 'fashion-mnist' \(28x28x1 images\) cannot score .*other.h5: 'mnist', 28x28x1" \
     "$FFVAE" score "$TMP/other.h5" "$DATA" -c "$CLS"
