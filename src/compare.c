@@ -33,24 +33,27 @@ typedef struct {
     int have_cls;
 } Comparison;
 
-/* The classifier of -c, or the dataset's default one, trained when missing. */
+/* The classifier of -c, else the dataset's default classifiers/NAME.h5, else
+ * OUT/classifier.h5, trained there when missing (so compare writes nothing
+ * outside its output directory, and a rerun finds it). */
 static int get_classifier(Comparison *c)
 {
     const CompareOptions *o = c->o;
-    char def[4200];
+    char def[4200], own[4200];
     const char *path = o->classifier;
     if (!path) {
-        if (classifier_default_path(def, sizeof def, c->ds.name) != 0)
+        if (classifier_default_path(def, sizeof def, c->ds.name) != 0 ||
+            path_join(own, sizeof own, o->out_dir, "classifier.h5") != 0)
             return -1;
-        path = def;
-        if (!path_exists(def)) {
-            report_line(o->report, "training the feature classifier for FID/KID: %s", def);
-            ClassifierOptions co = {.data_path = o->data_path, .out_path = def, .seed = 1,
+        path = path_exists(def) ? def : own;
+        if (!path_exists(path)) {
+            report_line(o->report, "training the feature classifier for FID/KID: %s", own);
+            ClassifierOptions co = {.data_path = o->data_path, .out_path = own, .seed = 1,
                                     .threads = o->threads, .report = o->report};
             if (classifier_train(&c->cls, &co) != 0)
                 return -1;
             c->have_cls = 1;
-            report_line(o->report, "classifier %s: test accuracy %.4f", def,
+            report_line(o->report, "classifier %s: test accuracy %.4f", own,
                         c->cls.test_accuracy);
             return 0;
         }

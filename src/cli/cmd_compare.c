@@ -32,7 +32,8 @@ const char cmd_compare_usage[] =
     "      --eval-images N   test images evaluated per run (default: all)\n"
     "  -c, --classifier FILE feature classifier for FID, KID, precision/recall\n"
     "                        (default: classifiers/NAME.h5, NAME the dataset's name,\n"
-    "                        trained there before the runs when missing)\n";
+    "                        when it exists, else OUT_DIR/classifier.h5, trained there\n"
+    "                        before the runs when missing)\n";
 
 int cmd_compare(int argc, char **argv)
 {
