@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "checkpoint.h"
+#include "classifier.h"
 #include "dataset.h"
 #include "eval.h"
 #include "figures.h"
@@ -27,8 +28,56 @@ typedef struct {
     ModelConfig *cfg;   /* [n_models] */
     RunResult *runs;    /* [n_models · seeds] */
     double *radial;     /* [n_models + 1, n_bins]: data, then each model (mean over seeds) */
+    double *radial_error; /* [n_models, n_bins]: relative error power (mean over seeds) */
     int n_bins;
+    Classifier cls;
+    int have_cls;
 } Comparison;
+
+/* The classifier of -c, else the dataset's default classifiers/NAME.h5, else
+ * OUT/classifier.h5 from an earlier run, loaded and checked against the data;
+ * without any, c->have_cls stays 0 and train_classifier makes one (in OUT, so
+ * compare writes nothing outside its output directory). */
+static int find_classifier(Comparison *c)
+{
+    const CompareOptions *o = c->o;
+    char def[4200], own[4200];
+    const char *path = o->classifier;
+    if (!path) {
+        if (classifier_default_path(def, sizeof def, c->ds.name) != 0 ||
+            path_join(own, sizeof own, o->out_dir, "classifier.h5") != 0)
+            return -1;
+        path = path_exists(def) ? def : own;
+        if (!path_exists(path))
+            return 0; /* train_classifier makes OUT/classifier.h5 */
+    }
+    if (classifier_load(&c->cls, path) != 0)
+        return -1;
+    c->have_cls = 1;
+    if (classifier_check(&c->cls, path, o->data_path, c->ds.name, c->ds.test.h, c->ds.test.w,
+                         c->ds.test.c) != 0)
+        return -1;
+    report_line(o->report, "classifier %s (test accuracy %.4f)", path, c->cls.test_accuracy);
+    return 0;
+}
+
+/* Trains the dataset's classifier into OUT/classifier.h5, once the output
+ * directory is claimed (a rerun then finds it there). */
+static int train_classifier(Comparison *c)
+{
+    const CompareOptions *o = c->o;
+    char own[4200];
+    if (path_join(own, sizeof own, o->out_dir, "classifier.h5") != 0)
+        return -1;
+    report_line(o->report, "training the feature classifier for FID/KID: %s", own);
+    ClassifierOptions co = {.data_path = o->data_path, .out_path = own, .seed = 1,
+                            .threads = o->threads, .report = o->report};
+    if (classifier_train(&c->cls, &co) != 0)
+        return -1;
+    c->have_cls = 1;
+    report_line(o->report, "classifier %s: test accuracy %.4f", own, c->cls.test_accuracy);
+    return 0;
+}
 
 static int run_dir(char *buf, size_t size, const CompareOptions *o, const char *name, int seed)
 {
@@ -255,24 +304,42 @@ static int evaluate_runs(Comparison *c, float *recon_rows)
             if (checkpoint_load(ckpt, &m, &s) != 0)
                 return -1;
             EvalResult e;
-            int rc = evaluate(&e, &m, &c->ds.test, o->eval_images, 1);
+            int rc = evaluate_with(&e, &m, &c->ds.test, o->eval_images, 1,
+                                   c->have_cls ? &c->cls : NULL);
             if (rc == 0) {
                 RunResult *r = &c->runs[i * o->seeds + (k - 1)];
-                double v[N_METRICS] = {e.nelbo, e.psnr, e.ssim, e.hf_ratio_recon,
-                                       e.hf_ratio_samples, s.seconds,
-                                       s.seconds > 0 ? (double)s.step * m.cfg.batch / s.seconds : 0};
+                double v[N_METRICS] = {
+                    [METRIC_NELBO] = e.nelbo,
+                    [METRIC_PSNR] = e.psnr,
+                    [METRIC_SSIM] = e.ssim,
+                    [METRIC_HF_RECON] = e.hf_ratio_recon,
+                    [METRIC_HF_SAMPLES] = e.hf_ratio_samples,
+                    [METRIC_SECONDS] = s.seconds,
+                    [METRIC_IMAGES_S] =
+                        s.seconds > 0 ? (double)s.step * m.cfg.batch / s.seconds : 0,
+                    [METRIC_HF_ERROR] = e.hf_error_ratio,
+                    [METRIC_LAPLACIAN] = e.laplacian_ratio_recon,
+                    [METRIC_FID] = e.fid_samples,
+                    [METRIC_KID] = e.kid_samples,
+                    [METRIC_PRECISION] = e.precision,
+                    [METRIC_RECALL] = e.recall};
                 memcpy(r->metric, v, sizeof v);
                 r->steps = s.step;
                 c->n_bins = e.n_bins;
                 for (int b = 0; b < e.n_bins; b++) {
                     c->radial[b] = e.radial_data[b];
                     c->radial[(size_t)(i + 1) * e.n_bins + b] += e.radial_recon[b] / o->seeds;
+                    if (e.radial_data[b] > 0)
+                        c->radial_error[(size_t)i * e.n_bins + b] +=
+                            e.radial_error[b] / e.radial_data[b] / o->seeds;
                 }
                 report_line(o->report,
                             "%s seed %d: nelbo %.2f  psnr %.2f dB  ssim %.4f  hf ratio %.3f "
-                            "(samples %.3f)",
+                            "(samples %.3f)  hf error %.3f  fid %.2f",
                             c->cfg[i].name, k, e.nelbo, e.psnr, e.ssim, e.hf_ratio_recon,
-                            e.hf_ratio_samples);
+                            e.hf_ratio_samples, e.hf_error_ratio, e.fid_samples);
+                if (e.note[0] && k == 1)
+                    report_line(o->report, "%s: %s", c->cfg[i].name, e.note);
                 eval_result_free(&e);
                 if (k == 1)
                     rc = model_figures(c, &m, recon_rows, i + 1);
@@ -319,6 +386,7 @@ static int write_report(const Comparison *c, const ModelSummary *sum, char *verd
                            .sum = sum,
                            .runs = c->runs,
                            .radial = c->radial,
+                           .radial_error = c->radial_error,
                            .n_bins = c->n_bins,
                            .curves = curves,
                            .recon_images = FIG_IMAGES};
@@ -345,7 +413,9 @@ int compare_run(const CompareOptions *o)
     if (!c.cfg || !c.runs || !sum || check_models(&c) != 0)
         goto out;
     int nb = spectrum_bins(c.ds.test.h, c.ds.test.w); /* what evaluate() reports */
-    c.radial = checked_calloc((size_t)(n + 1) * nb, sizeof(double), "spectra");
+    c.radial = checked_calloc((size_t)(2 * n + 1) * nb, sizeof(double), "spectra");
+    if (c.radial)
+        c.radial_error = c.radial + (size_t)(n + 1) * nb;
     size_t img = (size_t)c.ds.test.h * c.ds.test.w * c.ds.test.c;
     recon_rows = checked_calloc((size_t)(n + 1) * FIG_IMAGES, img * sizeof(float), "recon figure");
     if (!c.radial || !recon_rows || c.ds.test.n < 1) {
@@ -353,7 +423,10 @@ int compare_run(const CompareOptions *o)
             ffvae_error("%s: the test split is empty", o->data_path);
         goto out;
     }
-    if (claim_output(&c) != 0) /* the report directory appears once all is accepted */
+    /* A given or found classifier is checked first; the report directory
+     * appears once all is accepted, and only then is a missing one trained. */
+    if (find_classifier(&c) != 0 || claim_output(&c) != 0 ||
+        (!c.have_cls && train_classifier(&c) != 0))
         goto out;
     int total = n * o->seeds, index = 0;
     for (int i = 0; i < n; i++)
@@ -389,6 +462,8 @@ out:
     free(sum);
     free(c.runs);
     free(c.cfg);
+    if (c.have_cls)
+        classifier_free(&c.cls);
     dataset_free(&c.ds);
     return rc;
 }

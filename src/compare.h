@@ -2,6 +2,10 @@
  * same data order, for K seeds each, evaluate every run as `ffvae eval` does,
  * and write a report that says which decoder is sharpest and by how much.
  *
+ * Before any run it loads the feature classifier (-c, or classifiers/NAME.h5,
+ * or OUT/classifier.h5, trained there when missing) so that a bad one fails
+ * before hours of work.
+ *
  * OUT/manifest.txt      what this comparison is (data, budget, seeds, models);
  *                       a rerun must match it, and then resumes
  * OUT/runs/NAME/seedK/  each run (config.ini, log.csv, checkpoint.h5)
@@ -30,6 +34,9 @@ typedef struct {
     int seeds;           /* K ≥ 1; run k uses seed k */
     int threads;
     int eval_images;     /* test images evaluated per run; 0 = the whole split */
+    const char *classifier; /* feature classifier for FID/KID/PR; NULL: the dataset's
+                               classifiers/NAME.h5 when it exists, else OUT/classifier.h5,
+                               trained there first when missing */
     const Reporter *report;  /* NULL: quiet; each run's training reports through it too */
     const StopControl *stop; /* armed around each run's steps; NULL: never stops early */
 } CompareOptions;

@@ -46,7 +46,7 @@ ModelSummary summarise_runs(const char *name, const RunResult *runs, int seeds)
 
 double sharpness_gap(double hf_ratio)
 {
-    return hf_ratio > 0 ? fabs(log(hf_ratio)) : INFINITY;
+    return hf_ratio > 0 ? fabs(log(hf_ratio)) : INFINITY; /* NaN too: never the best */
 }
 
 /* A score where larger is better, for each column. */
@@ -55,10 +55,14 @@ static double column_score(const ModelSummary *s, int metric)
     double v = s->stat[metric].mean;
     switch (metric) {
     case METRIC_NELBO:
-    case METRIC_SECONDS: return -v;
+    case METRIC_SECONDS:
+    case METRIC_HF_ERROR:
+    case METRIC_FID:
+    case METRIC_KID: return isnan(v) ? -INFINITY : -v;
     case METRIC_HF_RECON:
-    case METRIC_HF_SAMPLES: return -sharpness_gap(v);
-    default: return v;
+    case METRIC_HF_SAMPLES:
+    case METRIC_LAPLACIAN: return -sharpness_gap(v);
+    default: return isnan(v) ? -INFINITY : v;
     }
 }
 
@@ -71,7 +75,49 @@ int best_in_column(const ModelSummary *s, int n, int metric)
     return best;
 }
 
-/* Appends the verdict (see compare_verdict) to b; returns the sharpest model. */
+/* The runner-up to top in a column (the best of the others). */
+static int runner_up(const ModelSummary *s, int n, int top, int metric)
+{
+    int second = -1;
+    for (int i = 0; i < n; i++)
+        if (i != top && (second < 0 || column_score(&s[i], metric) >
+                                           column_score(&s[second], metric)))
+            second = i;
+    return second;
+}
+
+/* Sample quality: lowest FID of prior samples, with KID as a check. */
+static void sample_quality_text(StrBuf *b, const ModelSummary *s, int n)
+{
+    int top = best_in_column(s, n, METRIC_FID);
+    const Stat *f = &s[top].stat[METRIC_FID];
+    if (!isfinite(f->mean)) {
+        strbuf_printf(b, " Sample quality was not measured (no FID: see the note in the "
+                         "run's output; it needs a classifier and more test images than "
+                         "its features).");
+        return;
+    }
+    int second = runner_up(s, n, top, METRIC_FID);
+    const Stat *g = &s[second].stat[METRIC_FID];
+    const Stat *kt = &s[top].stat[METRIC_KID], *ks = &s[second].stat[METRIC_KID];
+    strbuf_printf(b, " Best samples by FID: **%s** (FID %.2f ± %.2f, KID %.4f ± %.4f) against %s "
+                     "(FID %.2f ± %.2f, KID %.4f ± %.4f); ",
+                  s[top].name, f->mean, f->sd, kt->mean, kt->sd, s[second].name, g->mean, g->sd,
+                  ks->mean, ks->sd);
+    double diff = g->mean - f->mean, spread = f->sd + g->sd;
+    if (s[top].seeds < 2 || s[second].seeds < 2)
+        strbuf_printf(b, "one seed, so no spread to judge the difference by");
+    else if (diff > spread)
+        strbuf_printf(b, "the FID difference (%.2f) is larger than the spread (%.2f)", diff,
+                      spread);
+    else
+        strbuf_printf(b, "the FID difference (%.2f) is within the spread (%.2f)", diff, spread);
+    strbuf_printf(b, kt->mean <= ks->mean ? ", and KID agrees." :
+                                             ", but KID ranks them the other way: treat the FID "
+                                             "order as unsettled.");
+}
+
+/* Appends the verdict (see compare_verdict) to b; returns the sharpest candidate. */
 static int verdict_text(StrBuf *b, const ModelSummary *s, int n, int *clear)
 {
     int top = best_in_column(s, n, METRIC_HF_RECON);
@@ -82,35 +128,43 @@ static int verdict_text(StrBuf *b, const ModelSummary *s, int n, int *clear)
                       t->mean);
         return top;
     }
-    int second = -1;
-    for (int i = 0; i < n; i++)
-        if (i != top && (second < 0 || column_score(&s[i], METRIC_HF_RECON) >
-                                           column_score(&s[second], METRIC_HF_RECON)))
-            second = i;
+    int second = runner_up(s, n, top, METRIC_HF_RECON);
     const Stat *u = &s[second].stat[METRIC_HF_RECON];
+    const Stat *et = &s[top].stat[METRIC_HF_ERROR], *eu = &s[second].stat[METRIC_HF_ERROR];
     double diff = sharpness_gap(u->mean) - sharpness_gap(t->mean);
     /* The spread of |ln r| over seeds is about sd/r for each model. */
     double spread = t->sd / fmax(t->mean, 1e-12) + u->sd / fmax(u->mean, 1e-12);
+    double err_diff = et->mean - eu->mean, err_spread = et->sd + eu->sd;
+    int err_worse = err_diff > err_spread; /* more error above half Nyquist, beyond the spread */
     strbuf_printf(b,
                   "Sharpest decoder: **%s**, whose reconstructions keep %.0f%% of the data's "
-                  "high-frequency energy (HF ratio %.3f ± %.3f), against %.0f%% for the "
-                  "next sharpest, %s (%.3f ± %.3f). ",
-                  s[top].name, 100 * t->mean, t->mean, t->sd, 100 * u->mean, s[second].name,
-                  u->mean, u->sd);
+                  "high-frequency energy (HF ratio %.3f ± %.3f, HF error ratio %.3f ± %.3f), "
+                  "against %.0f%% for the next, %s (%.3f ± %.3f, HF error ratio %.3f ± %.3f). ",
+                  s[top].name, 100 * t->mean, t->mean, t->sd, et->mean, et->sd, 100 * u->mean,
+                  s[second].name, u->mean, u->sd, eu->mean, eu->sd);
     if (s[top].seeds < 2 || s[second].seeds < 2)
-        strbuf_printf(b, "With one seed there is no spread to compare the difference against: "
+        strbuf_printf(b, "With one seed there is no spread to compare the differences against: "
                          "run with --seeds 3 before drawing a conclusion.");
-    else if (diff > spread) {
+    else if (diff > spread && !err_worse) {
         *clear = 1;
         strbuf_printf(b,
-                      "The difference (%.3f in |ln HF ratio|) is larger than the spread over %d "
-                      "seeds (%.3f): a clear result.",
-                      diff, s[top].seeds, spread);
-    } else
+                      "Clearly sharper: the difference in |ln HF ratio| (%.3f) is larger than "
+                      "the spread over %d seeds (%.3f), and its HF error ratio is no worse "
+                      "(%+.3f, spread %.3f).",
+                      diff, s[top].seeds, spread, err_diff, err_spread);
+    } else if (diff > spread)
         strbuf_printf(b,
-                      "The difference (%.3f in |ln HF ratio|) is within the spread over %d seeds "
-                      "(%.3f): no clear winner.",
+                      "Not sharper: it has more high-frequency power (|ln HF ratio| %.3f closer "
+                      "to the data's, spread %.3f), but also more error there (HF error ratio "
+                      "%+.3f, beyond the spread %.3f): the extra power is at least partly wrong "
+                      "detail (noise or ringing), not lost detail recovered.",
+                      diff, spread, err_diff, err_spread);
+    else
+        strbuf_printf(b,
+                      "The difference in |ln HF ratio| (%.3f) is within the spread over %d "
+                      "seeds (%.3f): no clear winner.",
                       diff, s[top].seeds, spread);
+    sample_quality_text(b, s, n);
     return top;
 }
 
@@ -126,7 +180,10 @@ int compare_verdict(char *buf, size_t size, const ModelSummary *s, int n, int *c
 /* ---- the files ----------------------------------------------------------- */
 
 static const char *const metric_names[N_METRICS] = {
-    "nelbo", "psnr", "ssim", "hf_ratio_recon", "hf_ratio_samples", "train_seconds", "images_per_s"};
+    "nelbo",         "psnr",          "ssim",           "hf_ratio_recon",
+    "hf_ratio_samples", "train_seconds", "images_per_s", "hf_error_ratio",
+    "laplacian_ratio", "fid",          "kid",            "precision",
+    "recall"};
 
 /* Writes a built text to OUT_DIR/name atomically, unless building it failed
  * (reported). */
@@ -180,11 +237,15 @@ static int draw_spectra(const CompareReport *r)
     strbuf_printf(&csv, "frequency,data");
     for (int i = 0; i < n; i++)
         strbuf_printf(&csv, ",%s", r->sum[i].name);
+    for (int i = 0; r->radial_error && i < n; i++)
+        strbuf_printf(&csv, ",%s error", r->sum[i].name);
     strbuf_printf(&csv, "\n");
     for (int b = 0; b < nb; b++) {
         strbuf_printf(&csv, "%.6g", spectrum_bin_centre(b, nb));
         for (int i = 0; i <= n; i++)
             strbuf_printf(&csv, ",%.6g", r->radial[(size_t)i * nb + b]);
+        for (int i = 0; r->radial_error && i < n; i++)
+            strbuf_printf(&csv, ",%.6g", r->radial_error[(size_t)i * nb + b]);
         strbuf_printf(&csv, "\n");
     }
     int rc = write_text(r->out_dir, "spectra.csv", &csv);
@@ -193,17 +254,29 @@ static int draw_spectra(const CompareReport *r)
         return -1;
     StrBuf script = STRBUF_INIT("spectra.gp");
     strbuf_printf(&script,
-                  "# Radially averaged power spectra of the data and of each model's\n"
-                  "# reconstructions (mean over seeds); data in spectra.csv.\n"
-                  "set terminal pngcairo size 800,560\nset output out\n"
+                  "# Left: radially averaged power spectra of the data and of each model's\n"
+                  "# reconstructions (mean over seeds). Right: each model's relative error\n"
+                  "# power per band, <|X^ - X|^2> / <|X|^2>. Data in spectra.csv.\n"
+                  "set terminal pngcairo size %d,560\nset output out\n"
                   "set datafile separator ','\nset logscale y\nset key top right\n"
                   "set xlabel 'frequency (cycles per pixel; Nyquist = 0.5)'\n"
-                  "set ylabel 'mean power'\n"
-                  "set arrow from 0.25, graph 0 to 0.25, graph 1 nohead dt 2\n"
+                  "set arrow from 0.25, graph 0 to 0.25, graph 1 nohead dt 2\n",
+                  r->radial_error ? 1400 : 800);
+    if (r->radial_error)
+        strbuf_printf(&script, "set multiplot layout 1,2\n");
+    strbuf_printf(&script,
+                  "set ylabel 'mean power'\nset title 'power spectrum'\n"
                   "# the DC bin (each image's mean removed, so ~0) is skipped: every ::1\n"
                   "plot for [i=2:%d] '%s/spectra.csv' using 1:i every ::1 with linespoints "
                   "title columnheader(i)\n",
                   n + 2, r->out_dir);
+    if (r->radial_error)
+        strbuf_printf(&script,
+                      "set ylabel 'error power / data power'\nset title 'relative error "
+                      "power (reconstructions)'\n"
+                      "plot for [i=%d:%d] '%s/spectra.csv' using 1:i every ::1 with linespoints "
+                      "title columnheader(i)\nunset multiplot\n",
+                      n + 3, 2 * n + 2, r->out_dir);
     rc = draw_with_gnuplot(r->out_dir, "spectra", &script);
     strbuf_free(&script);
     return rc;
@@ -247,13 +320,31 @@ static int draw_curves(const CompareReport *r)
 
 /* The table's header and the number of decimals of each column. */
 static const char *const metric_headers[N_METRICS] = {
-    "neg. ELBO (nats)", "PSNR (dB)", "SSIM", "HF ratio (recon)", "HF ratio (samples)",
-    "train time (s)", "images/s"};
+    "neg. ELBO (nats)", "PSNR (dB)",          "SSIM",           "HF ratio (recon)",
+    "HF ratio (samples)", "train time (s)",   "images/s",       "HF error ratio",
+    "Laplacian var. ratio", "FID (samples)", "KID (samples)", "precision",
+    "recall"};
+
+/* The table's column order: quality first, the price last. */
+static const int table_order[N_METRICS] = {
+    METRIC_NELBO,    METRIC_PSNR, METRIC_SSIM, METRIC_HF_RECON,  METRIC_HF_ERROR,
+    METRIC_LAPLACIAN, METRIC_HF_SAMPLES, METRIC_FID, METRIC_KID, METRIC_PRECISION,
+    METRIC_RECALL,   METRIC_SECONDS, METRIC_IMAGES_S};
 
 static int metric_digits(int metric)
 {
-    return metric == METRIC_SSIM || metric == METRIC_HF_RECON || metric == METRIC_HF_SAMPLES ? 3
-                                                                                             : 1;
+    switch (metric) {
+    case METRIC_SSIM:
+    case METRIC_HF_RECON:
+    case METRIC_HF_SAMPLES:
+    case METRIC_HF_ERROR:
+    case METRIC_LAPLACIAN:
+    case METRIC_PRECISION:
+    case METRIC_RECALL: return 3;
+    case METRIC_FID: return 2;
+    case METRIC_KID: return 4;
+    default: return 1;
+    }
 }
 
 /* report.md: what was compared, the verdict, the table, how to read it, the figures. */
@@ -274,15 +365,16 @@ static void report_text(StrBuf *md, const CompareReport *r, const char *verdict)
     strbuf_printf(md, "## Verdict\n\n%s\n\n", verdict);
     strbuf_printf(md, "## Results (mean ± sd over seeds; best in each column in bold)\n\n");
     strbuf_printf(md, "| model |");
-    for (int j = 0; j < N_METRICS; j++)
-        strbuf_printf(md, " %s |", metric_headers[j]);
+    for (int c = 0; c < N_METRICS; c++)
+        strbuf_printf(md, " %s |", metric_headers[table_order[c]]);
     strbuf_printf(md, "\n|---|");
     for (int j = 0; j < N_METRICS; j++)
         strbuf_printf(md, "---:|");
     strbuf_printf(md, "\n");
     for (int i = 0; i < n; i++) {
         strbuf_printf(md, "| %s |", sum[i].name);
-        for (int j = 0; j < N_METRICS; j++) {
+        for (int c = 0; c < N_METRICS; c++) {
+            int j = table_order[c];
             const char *b = best_in_column(sum, n, j) == i ? "**" : "";
             int digits = metric_digits(j);
             strbuf_printf(md, " %s%.*f ± %.*f%s |", b, digits, sum[i].stat[j].mean, digits,
@@ -295,8 +387,16 @@ static void report_text(StrBuf *md, const CompareReport *r, const char *verdict)
                   "PSNR and SSIM are reconstructions closer to the originals; the HF ratio is "
                   "the power above half the Nyquist frequency in the model's images divided by "
                   "the same in the data's, so 1.0 is as sharp as the data and lower is blurrier "
-                  "(best = closest to 1). Every run's numbers are in [metrics.csv](metrics.csv)."
-                  "\n\n");
+                  "(best = closest to 1). The HF error ratio is the power of the error "
+                  "(reconstruction minus original) above half Nyquist over the data's power "
+                  "there: 0 is exact, lower is better. Noise raises the HF ratio and the HF "
+                  "error ratio together; real sharpness raises only the first. The Laplacian "
+                  "variance ratio (reconstructions / data, closest to 1) is a second, "
+                  "pixel-space sharpness measure. FID, KID (lower is better) and precision, "
+                  "recall (higher) judge the prior samples against the test images in the "
+                  "features of a classifier trained on this dataset: precision is how many "
+                  "samples look like data, recall how much of the data the samples cover. "
+                  "Every run's numbers are in [metrics.csv](metrics.csv).\n\n");
     strbuf_printf(md, "## Figures\n\n");
     strbuf_printf(md,
                   "- [Reconstructions](recon.png): the first %d test images, then one row per "
@@ -307,9 +407,10 @@ static void report_text(StrBuf *md, const CompareReport *r, const char *verdict)
                       "- %s: [samples](samples-%s.png), [interpolation](interp-%s.png) between "
                       "test images 0 and 1\n",
                       sum[i].name, sum[i].name, sum[i].name);
-    strbuf_printf(md, "- [Power spectra](spectra.png) of the data and the reconstructions "
-                      "([data](spectra.csv), [script](spectra.gp)); the dashed line is half "
-                      "Nyquist.\n");
+    strbuf_printf(md, "- [Power and error spectra](spectra.png): left, the radially averaged "
+                      "power of the data and the reconstructions; right, each model's relative "
+                      "error power per band, error / data ([data](spectra.csv), "
+                      "[script](spectra.gp)); the dashed line is half Nyquist.\n");
     strbuf_printf(md, "- [Training curves](curves.png) ([data](curves.dat), [script](curves.gp))."
                       "\n");
 }

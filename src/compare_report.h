@@ -26,6 +26,12 @@ enum {
     METRIC_HF_SAMPLES, /* closest to 1 */
     METRIC_SECONDS,    /* lower */
     METRIC_IMAGES_S,   /* higher */
+    METRIC_HF_ERROR,   /* lower: error power above half Nyquist / data's */
+    METRIC_LAPLACIAN,  /* closest to 1: Laplacian variance, reconstructions / data */
+    METRIC_FID,        /* lower: prior samples against the test images */
+    METRIC_KID,        /* lower */
+    METRIC_PRECISION,  /* higher */
+    METRIC_RECALL,     /* higher */
     N_METRICS
 };
 
@@ -58,11 +64,18 @@ int best_in_column(const ModelSummary *s, int n, int metric);
  * as sharp as the data; larger is blurrier (or, above 1, noisier). */
 double sharpness_gap(double hf_ratio);
 
-/* Writes a short plain-language verdict from the summaries: the sharpest
- * decoder by the reconstructions' HF ratio, against the runner-up, and
- * whether the difference exceeds the spread over seeds (the sum of the two
- * sds). Returns the sharpest model's index; *clear is 1 when the difference
- * is larger than the spread (always 0 with one seed or one model). */
+/* Writes a short plain-language verdict from the summaries.
+ * Sharpness: the candidate is the model whose reconstructions' HF ratio is
+ * closest to 1 (|ln r|), set against the runner-up. It is called clearly
+ * sharper only when both hold beyond the spread over seeds: its |ln r| is
+ * smaller by more than the two models' spread (sd/r each, summed), AND its
+ * HF error ratio is no worse (not larger than the runner-up's by more than
+ * the sum of the two sds). More high-frequency power with more error there is
+ * wrong detail (noise, ringing), not sharpness, and the verdict says so.
+ * Sample quality: the model with the lowest FID of prior samples, against
+ * the runner-up by FID, with the spread (sum of sds), and whether KID ranks
+ * the two the same way. Returns the candidate's index; *clear is 1 when it
+ * is clearly sharper (always 0 with one seed or one model). */
 int compare_verdict(char *buf, size_t size, const ModelSummary *s, int n, int *clear);
 
 /* Everything the report shows, gathered by compare_run. */
@@ -79,6 +92,8 @@ typedef struct {
     const RunResult *runs;     /* [n_models · seeds], model-major */
     const double *radial;      /* [n_models + 1, n_bins]: the data's spectrum, then each
                                   model's reconstructions' (mean over seeds) */
+    const double *radial_error; /* [n_models, n_bins]: each model's relative error power
+                                   per band, error / data (mean over seeds); NULL: none */
     int n_bins;
     const TrainState *curves;  /* [n_models]: the log of each model's first seed */
     int recon_images;          /* images a row of recon.png shows (for its caption) */

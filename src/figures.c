@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "image_grid.h"
+#include "image_set.h"
 #include "latent.h"
 #include "render.h"
 #include "util.h"
@@ -22,6 +23,24 @@ int figure_samples(const char *path, const Model *m, int n, int size, float temp
         latent_sample_prior(z, n, m->latent, temperature, rng);
         if (render_mean_images(images, m, z, n, Hs, Ws) == 0 &&
             image_grid_write_png(path, images, n, Hs, Ws, m->C, cols, scale) == 0)
+            rc = 0;
+    }
+    free(z);
+    free(images);
+    return rc;
+}
+
+int samples_write_h5(const char *path, const Model *m, int n, int size, float temperature,
+                     Rng *rng, const char *dataset, const char *source)
+{
+    int Hs = size ? size : m->H, Ws = size ? size : m->W, rc = -1;
+    float *z = checked_malloc((size_t)n * m->latent, sizeof *z, "latents");
+    float *images = checked_malloc((size_t)n * Hs * Ws, (size_t)m->C * sizeof *images,
+                                   "sample images");
+    if (z && images) {
+        latent_sample_prior(z, n, m->latent, temperature, rng);
+        if (render_mean_images(images, m, z, n, Hs, Ws) == 0 &&
+            image_set_write_samples(path, images, n, Hs, Ws, m->C, dataset, source) == 0)
             rc = 0;
     }
     free(z);

@@ -24,6 +24,11 @@
 int figure_samples(const char *path, const Model *m, int n, int size, float temperature,
                    Rng *rng, int cols, int scale);
 
+/* The same draws written as a sample file (image_set.h: a dataset file with
+ * a test split only, uint8, its name attribute `dataset`), for `ffvae score`. */
+int samples_write_h5(const char *path, const Model *m, int n, int size, float temperature,
+                     Rng *rng, const char *dataset, const char *source);
+
 /* Rows of decoded points on the path between two latents. */
 typedef struct {
     const Split *test; /* rows between test images: the posterior means of

@@ -99,3 +99,32 @@ double ssim(const float *a, const float *b, int H, int W, int C)
     }
     return total / C;
 }
+
+double laplacian_variance(const float *img, int H, int W, int C)
+{
+    if (H < 3 || W < 3 || C < 1)
+        return NAN;
+    double total = 0;
+    long count = (long)(H - 2) * (W - 2);
+    for (int c = 0; c < C; c++) {
+        double s = 0, ss = 0;
+        for (int y = 1; y < H - 1; y++)
+            for (int x = 1; x < W - 1; x++) {
+#define PX(yy, xx) ((double)img[((size_t)(yy) * W + (xx)) * C + c])
+                double l = PX(y - 1, x) + PX(y + 1, x) + PX(y, x - 1) + PX(y, x + 1) -
+                           4 * PX(y, x);
+#undef PX
+                s += l;
+                ss += l * l;
+            }
+        double mean = s / count;
+        total += ss / count - mean * mean;
+    }
+    return total / C;
+}
+
+double image_lfd(const float *a, const float *b, int H, int W, int C)
+{
+    double mse = image_mse(a, b, (size_t)H * W * C);
+    return log(1.0 + (double)H * W * 255.0 * 255.0 * mse);
+}

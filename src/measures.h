@@ -16,7 +16,19 @@
  *        "valid" region, no padding), averaged over those positions, then
  *        averaged over channels. An image smaller than 11 on its smaller
  *        side uses a window of that side's size (minus one if even, so it
- *        stays centred), with the same sigma 1.5 renormalised over its taps. */
+ *        stays centred), with the same sigma 1.5 renormalised over its taps.
+ * Laplacian variance: per channel, the response of the 3x3 kernel
+ *        [0 1 0; 1 -4 1; 0 1 0] at the (H - 2)(W - 2) "valid" positions
+ *        (no padding), its variance over those positions (divided by their
+ *        count), averaged over channels. Large for sharp edges and for
+ *        noise; a blurred image's is small. NAN for images under 3x3.
+ * LFD    the log frequency distance of the Focal Frequency Loss paper (Jiang
+ *        et al. 2021, their metrics/metric_utils.py: lfd): with the images in
+ *        [0, 255] and F the unnormalised 2-D DFT of each channel,
+ *            LFD = ln(1 + mean over C, H, W of |F_a - F_b|^2),
+ *        which by Parseval is ln(1 + H W 255^2 MSE), MSE in [0, 1] units as
+ *        above: a log of the MSE scaled by the pixel count, so it ranks
+ *        reconstructions exactly as MSE and PSNR do. */
 #ifndef FFVAE_MEASURES_H
 #define FFVAE_MEASURES_H
 
@@ -38,5 +50,11 @@ int ssim_window_size(int H, int W);
 
 /* Mean SSIM of a and b, both [H, W, C]. Allocates nothing. NAN on bad sizes. */
 double ssim(const float *a, const float *b, int H, int W, int C);
+
+/* Laplacian variance of img [H, W, C] (see above). */
+double laplacian_variance(const float *img, int H, int W, int C);
+
+/* LFD of a and b, both [H, W, C] in [0, 1] (see above). */
+double image_lfd(const float *a, const float *b, int H, int W, int C);
 
 #endif

@@ -6,8 +6,12 @@ DATA="$TMP/fmnist.h5"
 expect_ok "import a slice" "$FFVAE" import fashion-mnist "$FMNIST_DIR" -o "$DATA" --limit 600
 sed 's/^name = .*/name = fourier/' "$FIXTURES/tiny-fmnist.ini" >"$TMP/fourier.ini"
 sed 's/^name = .*/name = coords/; s/^kind = gaussian/kind = none/' "$FIXTURES/tiny-fmnist.ini" >"$TMP/coords.ini"
+# A tiny feature classifier keeps the test fast (16 features: FID needs more
+# than 16 of the 64 evaluated images).
+expect_ok "a tiny classifier" "$FFVAE" classifier -d "$DATA" -o "$TMP/cls.h5" --epochs 1 \
+    --features 16 --hidden 32 --threads 2
 cmp() { "$FFVAE" compare "$TMP/fourier.ini" "$TMP/coords.ini" -d "$DATA" --steps 12 --seeds 2 \
-    --eval-images 64 --threads 2 "$@"; }
+    --eval-images 64 --threads 2 -c "$TMP/cls.h5" "$@"; }
 
 expect_ok "tiny compare" cmp -o "$TMP/r"
 grep -q "^report: $TMP/r/report.md" "$TMP/out" && ok || fail "no report path printed"
@@ -18,11 +22,22 @@ for f in report.md metrics.csv manifest.txt recon.png samples-fourier.png sample
     [ -s "$TMP/r/$f" ] && ok || fail "compare did not write $f"
 done
 expect_eq "metrics.csv rows" 5 "$(wc -l <"$TMP/r/metrics.csv" | tr -d ' ')"
-expect_eq "metrics.csv header" "model,seed,steps,nelbo,psnr,ssim,hf_ratio_recon,hf_ratio_samples,train_seconds,images_per_s" \
+expect_eq "metrics.csv header" "model,seed,steps,nelbo,psnr,ssim,hf_ratio_recon,hf_ratio_samples,train_seconds,images_per_s,hf_error_ratio,laplacian_ratio,fid,kid,precision,recall" \
     "$(head -1 "$TMP/r/metrics.csv")"
 grep -q "^| fourier |" "$TMP/r/report.md" && grep -q "^| coords |" "$TMP/r/report.md" && ok \
     || fail "report table lacks a model row"
 grep -q '\*\*' "$TMP/r/report.md" && ok || fail "report marks no best value"
+grep -q "| HF error ratio |.*| FID (samples) | KID (samples) | precision | recall |" "$TMP/r/report.md" \
+    && ok || fail "report table lacks the new columns"
+grep -q "Best samples by FID" "$TMP/r/report.md" && ok || fail "the verdict does not judge the samples by FID"
+/usr/bin/python3 - "$TMP/r/metrics.csv" <<'PY' && ok || fail "metrics.csv has no finite FID/KID/precision/recall"
+import csv, math, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+sys.exit(0 if all(math.isfinite(float(r[k])) for r in rows
+                  for k in ("fid", "kid", "precision", "recall", "hf_error_ratio")) else 1)
+PY
+head -1 "$TMP/r/spectra.csv" | grep -q ",fourier error,coords error$" && ok \
+    || fail "spectra.csv lacks the error spectra: $(head -1 "$TMP/r/spectra.csv")"
 /usr/bin/python3 - "$TMP/r/recon.png" <<'PY' && ok || fail "recon.png is not 3 rows of 8 images at scale 2"
 import struct, sys
 w, h = struct.unpack(">II", open(sys.argv[1], "rb").read()[16:24])
@@ -42,7 +57,7 @@ expect_eq "only the missing run trains" 1 "$(grep -c ': training' "$TMP/out")"
 # same command then resumes that run. The program itself goes in the
 # background (a shell function would put a subshell between $! and ffvae).
 "$FFVAE" compare "$TMP/coords.ini" -d "$DATA" --steps 400 --eval-images 64 --threads 1 \
-    -o "$TMP/sig" >"$TMP/sig.out" 2>"$TMP/sig.err" &
+    -c "$TMP/cls.h5" -o "$TMP/sig" >"$TMP/sig.out" 2>"$TMP/sig.err" &
 pid=$!
 for _ in $(seq 1 600); do [ -f "$TMP/sig/runs/coords/seed1/checkpoint.h5" ] && break; sleep 0.1; done
 kill -TERM $pid
@@ -55,7 +70,7 @@ grep -q -- "--resume" "$TMP/sig.err" && fail "compare advised --resume: $(cat "$
     || ok
 [ -e "$TMP/sig/report.md" ] && fail "an interrupted compare wrote a report" || ok
 expect_ok "resume the interrupted compare" "$FFVAE" compare "$TMP/coords.ini" -d "$DATA" \
-    --steps 400 --eval-images 64 --threads 1 -o "$TMP/sig"
+    --steps 400 --eval-images 64 --threads 1 -c "$TMP/cls.h5" -o "$TMP/sig"
 grep -q "coords seed 1: resuming" "$TMP/out" && ok || fail "the interrupted run did not resume"
 expect_eq "resumed run reached its budget" 400 "$(cut -d, -f3 "$TMP/sig/metrics.csv" | tail -1)"
 
@@ -70,4 +85,14 @@ expect_fail "a model that does not fit" "big.ini: model expects 32x28x1" \
     "$FFVAE" compare "$TMP/fourier.ini" "$TMP/big.ini" -d "$DATA" --steps 2 -o "$TMP/big"
 [ -e "$TMP/big/runs" ] && fail "training started before the misfit was found" || ok
 expect_fail "no models" "required" "$FFVAE" compare -d "$DATA" -o "$TMP/none"
+/usr/bin/python3 - "$TMP/cls.h5" "$TMP/other-cls.h5" <<'PY' && ok || fail "could not relabel a classifier"
+import shutil, sys, h5py
+shutil.copy(sys.argv[1], sys.argv[2])
+with h5py.File(sys.argv[2], "r+") as f:
+    f.attrs["dataset"] = "mnist"
+PY
+expect_fail "a classifier of another dataset, before any training" \
+    "other-cls.h5: a classifier of 'mnist' \(28x28x1 images\) cannot score .*fmnist.h5: 'fashion-mnist'" \
+    "$FFVAE" compare "$TMP/fourier.ini" -d "$DATA" --steps 2 -c "$TMP/other-cls.h5" -o "$TMP/badcls"
+[ -e "$TMP/badcls/runs" ] && fail "training started before the classifier was checked" || ok
 finish

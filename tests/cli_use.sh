@@ -80,7 +80,7 @@ assert r["hf_ratio_recon"] > 0 and r["hf_ratio_samples"] > 0, r
 PYEOF
 SPECTRA="$TMP/tiny/spectra.csv"
 [ -f "$SPECTRA" ] && ok || fail "eval wrote no spectra.csv next to the checkpoint"
-expect_eq "spectra.csv header" "bin,frequency,data,reconstructions,samples" "$(head -1 "$SPECTRA")"
+expect_eq "spectra.csv header" "bin,frequency,data,reconstructions,samples,error,relative_error" "$(head -1 "$SPECTRA")"
 expect_eq "15 bins for 28x28" 15 "$(tail -n +2 "$SPECTRA" | wc -l | tr -d ' ')"
 expect_eq "last bin centre" "14,0.483333" "$(tail -1 "$SPECTRA" | cut -d, -f1-2)"
 expect_ok "eval (text), train split, limit" "$FFVAE" eval "$CKPT" -d "$DATA" --split train \

@@ -33,6 +33,62 @@ static void expect_verdict(char *buf, size_t size, const ModelSummary *s, int n,
     ck_assert_int_eq(clear, want_clear);
 }
 
+/* The same with an HF error ratio and sample-quality numbers. */
+static ModelSummary model2(const char *name, double hf, double hf_err, double fid, double kid)
+{
+    ModelSummary s = model(name, 3, hf, 0.01, 20);
+    s.stat[METRIC_HF_ERROR] = (Stat){hf_err, 0.01};
+    s.stat[METRIC_FID] = (Stat){fid, 0.5};
+    s.stat[METRIC_KID] = (Stat){kid, 0.001};
+    return s;
+}
+
+START_TEST(more_power_with_more_error_is_not_sharper)
+{
+    char buf[2048];
+    /* noisy keeps more HF power (0.9 vs 0.5, far beyond the spread) but its
+     * HF error ratio is 0.6 against 0.3: wrong detail, not sharpness */
+    ModelSummary s[2] = {model2("smooth", 0.5, 0.3, 10, 0.01), model2("noisy", 0.9, 0.6, 12, 0.02)};
+    int clear;
+    ck_assert_int_eq(compare_verdict(buf, sizeof buf, s, 2, &clear), 1);
+    ck_assert_int_eq(clear, 0);
+    ck_assert_msg(strstr(buf, "Not sharper") && strstr(buf, "wrong detail"), "%s", buf);
+    /* the same power with error no worse (0.29 vs 0.3) is clearly sharper */
+    s[1].stat[METRIC_HF_ERROR].mean = 0.29;
+    ck_assert_int_eq(compare_verdict(buf, sizeof buf, s, 2, &clear), 1);
+    ck_assert_int_eq(clear, 1);
+    ck_assert_msg(strstr(buf, "Clearly sharper") && strstr(buf, "no worse"), "%s", buf);
+    /* error worse, but within the spread (0.31 vs 0.3, sds 0.01 each): still clear */
+    s[1].stat[METRIC_HF_ERROR].mean = 0.31;
+    ck_assert_int_eq(compare_verdict(buf, sizeof buf, s, 2, &clear), 1);
+    ck_assert_int_eq(clear, 1);
+}
+END_TEST
+
+START_TEST(samples_are_judged_by_fid_with_kid_as_a_check)
+{
+    char buf[2048];
+    ModelSummary s[3] = {model2("a", 0.5, 0.3, 20, 0.05), model2("b", 0.6, 0.3, 11, 0.02),
+                         model2("c", 0.4, 0.3, 10, 0.03)};
+    int clear;
+    compare_verdict(buf, sizeof buf, s, 3, &clear);
+    /* c has the lowest FID, b is the runner-up; the difference (1.0) is not
+     * larger than the spread (sds 0.5 + 0.5), so it is within it */
+    ck_assert_msg(strstr(buf, "Best samples by FID: **c**") && strstr(buf, "against b"), "%s", buf);
+    ck_assert_msg(strstr(buf, "within the spread"), "%s", buf);
+    ck_assert_msg(strstr(buf, "KID ranks them the other way"), "%s", buf); /* 0.03 > 0.02 */
+    s[2].stat[METRIC_FID].mean = 5;
+    s[2].stat[METRIC_KID].mean = 0.01;
+    compare_verdict(buf, sizeof buf, s, 3, &clear);
+    ck_assert_msg(strstr(buf, "larger than the spread (1.00), and KID agrees."), "%s", buf);
+    /* without FID (no classifier) it says so */
+    for (int i = 0; i < 3; i++)
+        s[i].stat[METRIC_FID].mean = NAN;
+    compare_verdict(buf, sizeof buf, s, 3, &clear);
+    ck_assert_msg(strstr(buf, "Sample quality was not measured"), "%s", buf);
+}
+END_TEST
+
 START_TEST(stat_is_mean_and_sample_sd)
 {
     double x[4] = {1, 2, 3, 4};
@@ -181,11 +237,12 @@ START_TEST(report_files_from_fixed_numbers)
 
     char *metrics = read_text(dir, "metrics.csv");
     ck_assert_str_eq(metrics, "model,seed,steps,nelbo,psnr,ssim,hf_ratio_recon,hf_ratio_samples,"
-                              "train_seconds,images_per_s\n"
-                              "a,1,12,0,1,2,3,4,5,6\n"
-                              "a,2,12,10,11,12,13,14,15,16\n"
-                              "b,1,12,20,21,22,23,24,25,26\n"
-                              "b,2,12,30,31,32,33,34,35,36\n");
+                              "train_seconds,images_per_s,hf_error_ratio,laplacian_ratio,fid,kid,"
+                              "precision,recall\n"
+                              "a,1,12,0,1,2,3,4,5,6,7,8,9,10,11,12\n"
+                              "a,2,12,10,11,12,13,14,15,16,17,18,19,20,21,22\n"
+                              "b,1,12,20,21,22,23,24,25,26,27,28,29,30,31,32\n"
+                              "b,2,12,30,31,32,33,34,35,36,37,38,39,40,41,42\n");
     char *spectra = read_text(dir, "spectra.csv");
     ck_assert_msg(strncmp(spectra, "frequency,data,a,b\n", 19) == 0, "%s", spectra);
     ck_assert_ptr_nonnull(strstr(spectra, ",1,2,4\n"));
@@ -377,6 +434,8 @@ int main(void)
     tcase_add_test(tc, stat_is_mean_and_sample_sd);
     tcase_add_test(tc, columns_pick_their_own_best);
     tcase_add_test(tc, clear_winner_beyond_the_spread);
+    tcase_add_test(tc, more_power_with_more_error_is_not_sharper);
+    tcase_add_test(tc, samples_are_judged_by_fid_with_kid_as_a_check);
     tcase_add_test(tc, no_winner_within_the_spread);
     tcase_add_test(tc, one_seed_draws_no_conclusion);
     tcase_add_test(tc, summaries_are_over_each_models_seeds);

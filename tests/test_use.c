@@ -168,6 +168,14 @@ END_TEST
 
 /* ---- evaluate() ------------------------------------------------------------ */
 
+/* The radial spectrum of an accumulator (a static buffer: one use at a time). */
+static const double *rd_of(const SpectrumAccum *acc)
+{
+    static double radial[15];
+    ck_assert_int_eq(spectrum_accum_radial(radial, 15, acc), 0);
+    return radial;
+}
+
 /* A small coordinate model at 28×28 with random weights. */
 static void small_model(Model *m, const uint8_t *images, int n)
 {
@@ -203,16 +211,34 @@ START_TEST(evaluate_matches_an_independent_recomputation)
     float mu[N * 4], *xr = alloc_or_fail((size_t)N * 784, sizeof *xr);
     ck_assert_int_eq(latent_encode_means(mu, &m, a.data, N), 0);
     ck_assert_int_eq(render_mean_images(xr, &m, mu, N, 28, 28), 0);
-    double mse = 0, psnr = 0, ss = 0;
-    SpectrumAccum data, rec;
+    double mse = 0, psnr = 0, ss = 0, lfd = 0, lap_x = 0, lap_r = 0;
+    SpectrumAccum data, rec, err;
     ck_assert_int_eq(spectrum_accum_init(&data, 28, 28, 1), 0);
     ck_assert_int_eq(spectrum_accum_init(&rec, 28, 28, 1), 0);
+    ck_assert_int_eq(spectrum_accum_init(&err, 28, 28, 1), 0);
     for (int i = 0; i < N; i++) {
         double e = image_mse(xr + i * 784, x + i * 784, 784);
         mse += e, psnr += psnr_db(e), ss += ssim(xr + i * 784, x + i * 784, 28, 28, 1);
         spectrum_accum_add(&data, x + i * 784);
         spectrum_accum_add(&rec, xr + i * 784);
+        float diff[784];
+        for (int k = 0; k < 784; k++)
+            diff[k] = xr[i * 784 + k] - x[i * 784 + k];
+        spectrum_accum_add(&err, diff);
+        lfd += log(1 + 784.0 * 255 * 255 * e); /* what the FFL paper's LFD reduces to */
+        lap_x += laplacian_variance(x + i * 784, 28, 28, 1);
+        lap_r += laplacian_variance(xr + i * 784, 28, 28, 1);
     }
+    double re[15];
+    ck_assert_int_eq(spectrum_accum_radial(re, 15, &err), 0);
+    for (int b = 1; b < 15; b++)
+        ck_assert_double_eq_tol(r.radial_error[b], re[b], 1e-4 * re[b] + 1e-9);
+    ck_assert_double_eq_tol(r.hf_error_ratio, hf_energy_ratio(re, rd_of(&data), 15), 1e-4);
+    ck_assert_double_eq_tol(r.lfd, lfd / N, 1e-5 * r.lfd);
+    ck_assert_double_eq_tol(r.laplacian_ratio_recon, lap_r / lap_x, 1e-4 * r.laplacian_ratio_recon);
+    ck_assert(r.laplacian_ratio_samples > 0 && isfinite(r.laplacian_ratio_samples));
+    ck_assert(!r.have_quality && isnan(r.fid_samples) && strstr(r.note, "no classifier"));
+    spectrum_accum_free(&err);
     ck_assert_double_eq_tol(r.mse, mse / N, 1e-6 * r.mse);
     ck_assert_double_eq_tol(r.psnr, psnr / N, 1e-5);
     ck_assert_double_eq_tol(r.ssim, ss / N, 1e-5);

@@ -29,7 +29,11 @@ const char cmd_compare_usage[] =
     "      --epochs E        epochs per run (default 1)\n"
     "      --seeds K         seeds per model (default 1; 3 gives error bars)\n"
     "      --threads T       threads for GEMMs and element-wise passes (default: all cores)\n"
-    "      --eval-images N   test images evaluated per run (default: all)\n";
+    "      --eval-images N   test images evaluated per run (default: all)\n"
+    "  -c, --classifier FILE feature classifier for FID, KID, precision/recall\n"
+    "                        (default: classifiers/NAME.h5, NAME the dataset's name,\n"
+    "                        when it exists, else OUT_DIR/classifier.h5, trained there\n"
+    "                        before the runs when missing)\n";
 
 int cmd_compare(int argc, char **argv)
 {
@@ -47,6 +51,7 @@ int cmd_compare(int argc, char **argv)
         OPT_INT("seeds", 0, &o.seeds, 1, 100),
         OPT_INT("threads", 0, &o.threads, 1, MAX_THREADS),
         OPT_INT("eval-images", 0, &o.eval_images, 1, MAX_COUNT),
+        OPT_TEXT("classifier", 'c', &o.classifier),
         OPT_END};
     int argi = options_parse("compare", cmd_compare_usage, opts, argc, argv);
     if (argi < 0)

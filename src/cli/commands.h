@@ -43,4 +43,11 @@ extern const char cmd_compare_usage[];
 int cmd_fit(int argc, char **argv);
 extern const char cmd_fit_usage[];
 
+/* ffvae classifier (cmd_classifier.c) */
+int cmd_classifier(int argc, char **argv);
+extern const char cmd_classifier_usage[];
+/* ffvae score (cmd_score.c) */
+int cmd_score(int argc, char **argv);
+extern const char cmd_score_usage[];
+
 #endif

@@ -21,6 +21,10 @@ static const Command commands[] = {
      cmd_interp_usage},
     {"recon", cmd_recon, "test images beside their reconstructions", cmd_recon_usage},
     {"eval", cmd_eval, "negative ELBO, PSNR, SSIM and blur spectra on a split", cmd_eval_usage},
+    {"classifier", cmd_classifier, "train the in-domain feature classifier behind FID/KID",
+     cmd_classifier_usage},
+    {"score", cmd_score, "FID, KID, precision/recall and spectra of two image sets",
+     cmd_score_usage},
     {"compare", cmd_compare, "train several models and report which decoder is sharpest",
      cmd_compare_usage},
     {"fit", cmd_fit, "fit one image with a coordinate network (Fourier features)",
@@ -43,7 +47,7 @@ static void print_overview(FILE *f)
     fprintf(f, "ffvae %s - VAEs with coordinate (Fourier-feature) decoders\n\n"
                "usage: ffvae COMMAND [ARGS]\n\ncommands:\n", PACKAGE_VERSION);
     for (int i = 0; i < n_commands; i++)
-        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n'ffvae help COMMAND' shows a command's options.\n");
 }
 
