@@ -45,6 +45,7 @@ int h5check_enabled(void)
     return !(env && strcmp(env, "0") == 0);
 }
 
+#if !defined(__SANITIZE_ADDRESS__) /* used only where an address-space limit is set */
 /* The address space the process maps now, from /proc/self/statm (0 if unknown). */
 static unsigned long long mapped_bytes(void)
 {
@@ -57,6 +58,7 @@ static unsigned long long mapped_bytes(void)
     }
     return pages * (unsigned long long)sysconf(_SC_PAGESIZE);
 }
+#endif
 
 /* In the child: the limits, then the loader; never returns. */
 static void run_child(const char *path, H5CheckFn fn, void *arg, long cpu_seconds, pid_t parent)

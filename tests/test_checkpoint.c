@@ -131,8 +131,8 @@ START_TEST(damaged_and_foreign_files_are_refused)
     memset(&ds, 0, sizeof ds);
     uint8_t px[2 * 4] = {0};
     int32_t lab[2] = {0, 1};
-    ds.train = (Split){2, 2, 2, 1, px, lab};
-    ds.test = (Split){2, 2, 2, 1, px, lab};
+    ds.train = (Split){.n = 2, .h = 2, .w = 2, .c = 1, .images = px, .labels = lab};
+    ds.test = (Split){.n = 2, .h = 2, .w = 2, .c = 1, .images = px, .labels = lab};
     snprintf(ds.name, sizeof ds.name, "tiny");
     ck_assert_int_eq(dataset_write(&ds, path, 1), 0);
     ck_assert_int_eq(checkpoint_load(path, &m2, &s2), -1);

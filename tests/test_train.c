@@ -39,8 +39,9 @@ static void write_dataset(const char *path)
     Dataset ds;
     memset(&ds, 0, sizeof ds);
     snprintf(ds.name, sizeof ds.name, "noise");
-    ds.train = (Split){N_TRAIN, 28, 28, 1, images, labels};
-    ds.test = (Split){N_TEST, 28, 28, 1, images + N_TRAIN * PIXELS, labels + N_TRAIN};
+    ds.train = (Split){.n = N_TRAIN, .h = 28, .w = 28, .c = 1, .images = images, .labels = labels};
+    ds.test = (Split){.n = N_TEST, .h = 28, .w = 28, .c = 1, .images = images + N_TRAIN * PIXELS,
+                      .labels = labels + N_TRAIN};
     ck_assert_int_eq(dataset_write(&ds, path, 1), 0);
 }
 
