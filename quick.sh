@@ -10,7 +10,7 @@ top=$(pwd)
 
 # Build and test dependencies, by Debian package name.
 BUILD_PACKAGES="build-essential autoconf automake pkg-config libopenblas-dev libhdf5-dev
-  libstb-dev zlib1g-dev libinih-dev check"
+  libstb-dev zlib1g-dev libinih-dev check libdnnl-dev"
 DATA_PACKAGES="dataset-fashion-mnist gnuplot-nox"
 TEST_PACKAGES="python3 python3-h5py python3-numpy"
 

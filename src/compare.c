@@ -16,6 +16,7 @@
 #include "render.h"
 #include "spectrum.h"
 #include "train.h"
+#include "sweep.h"
 #include "util.h"
 
 /* ---- summaries and the verdict (pure functions, tested on fixed tables) --- */
@@ -140,7 +141,7 @@ static int check_models(Comparison *c)
     const Split *sp = &c->ds.train;
     for (int i = 0; i < o->n_models; i++) {
         ModelConfig *m = &c->cfg[i];
-        if (config_load(m, o->models[i]) != 0)
+        if (config_load(m, o->models[i]) != 0 || config_apply_sets(m, o->sets, o->n_sets) != 0)
             return -1;
         if (split_check_geometry(sp, m->height, m->width, m->channels, o->models[i],
                                  o->data_path) != 0)
@@ -278,7 +279,9 @@ static int train_one(const Comparison *c, int i, int seed, const char *dir, int 
                       .threads = o->threads,
                       .resume = resume,
                       .progress = o->progress,
-                      .resume_hint = "run the same command again to resume"};
+                      .resume_hint = "run the same command again to resume",
+                      .sets = o->sets,
+                      .n_sets = o->n_sets};
     return train_run(&t);
 }
 

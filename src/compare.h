@@ -66,6 +66,8 @@ typedef struct {
     int threads;
     int eval_images;     /* test images evaluated per run; 0 = the whole split */
     int progress;
+    const char *const *sets; /* `--set KEY=V` applied to every model ([n_sets]) */
+    int n_sets;
 } CompareOptions;
 
 /* Returns 0 when the report is written, TRAIN_INTERRUPTED when a signal stopped a

@@ -18,6 +18,8 @@ typedef struct {
     int resume;
     int progress;           /* 1: a live progress line (terminal), 0: plain log lines */
     const char *resume_hint; /* how to continue after SIGINT/SIGTERM; NULL: train's --resume */
+    const char *const *sets; /* `--set KEY=V` applied to the model as loaded ([n_sets]) */
+    int n_sets;
 } TrainOptions;
 
 #include "adam.h"

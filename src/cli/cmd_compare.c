@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "options.h"
+#include "sweep.h"
 #include "compare.h"
 #include "train.h"
 #include "util.h"
@@ -28,12 +29,16 @@ const char cmd_compare_usage[] =
     "      --epochs E        epochs per run (default 1)\n"
     "      --seeds K         seeds per model (default 1; 3 gives error bars)\n"
     "      --threads T       threads for GEMMs and element-wise passes (default: all cores)\n"
-    "      --eval-images N   test images evaluated per run (default: all)\n";
+    "      --eval-images N   test images evaluated per run (default: all)\n"
+    "      --set KEY=V       change one key of every model (section.key or a bare key),\n"
+    "                        e.g. --set precision=bf16 (part of the comparison's manifest)\n";
 
 int cmd_compare(int argc, char **argv)
 {
     CompareOptions o;
     memset(&o, 0, sizeof o);
+    const char *set_args[CONFIG_MAX_SETS];
+    OptionList sets = {set_args, CONFIG_MAX_SETS, 0};
     o.seeds = 1;
     o.progress = isatty(STDERR_FILENO);
     const Option opts[] = {
@@ -44,6 +49,7 @@ int cmd_compare(int argc, char **argv)
         OPT_INT("seeds", 0, &o.seeds, 1, 100),
         OPT_INT("threads", 0, &o.threads, 1, MAX_THREADS),
         OPT_INT("eval-images", 0, &o.eval_images, 1, MAX_COUNT),
+        OPT_LIST("set", 0, &sets),
         OPT_END};
     int argi = options_parse("compare", cmd_compare_usage, opts, argc, argv);
     if (argi < 0)
@@ -56,5 +62,7 @@ int cmd_compare(int argc, char **argv)
         return usage_error("compare", "give --steps or --epochs, not both");
     if (!o.steps && !o.epochs)
         o.epochs = 1;
+    o.sets = set_args;
+    o.n_sets = sets.n;
     return train_exit_status(compare_run(&o)); /* compare_run reports as train_run does */
 }

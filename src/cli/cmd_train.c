@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "options.h"
+#include "sweep.h"
 #include "train.h"
 #include "util.h"
 
@@ -24,6 +25,8 @@ const char cmd_train_usage[] =
     "      --seed S        random seed (default 1)\n"
     "      --threads T     threads for GEMMs and element-wise passes (default: all cores)\n"
     "      --resume        continue the run in RUN_DIR from its checkpoint\n"
+    "      --set KEY=V     change one key of the model (section.key or a bare key),\n"
+    "                      e.g. --set precision=bf16; a resumed run refuses a change\n"
     "\n"
     "SIGINT/SIGTERM save a checkpoint and exit with status 130.\n";
 
@@ -31,6 +34,8 @@ int cmd_train(int argc, char **argv)
 {
     TrainOptions o;
     memset(&o, 0, sizeof o);
+    const char *set_args[CONFIG_MAX_SETS];
+    OptionList sets = {set_args, CONFIG_MAX_SETS, 0};
     o.seed = 1;
     o.progress = isatty(STDERR_FILENO);
     const Option opts[] = {
@@ -42,6 +47,7 @@ int cmd_train(int argc, char **argv)
         OPT_SEED("seed", &o.seed),
         OPT_INT("threads", 0, &o.threads, 1, MAX_THREADS),
         OPT_FLAG("resume", 0, &o.resume),
+        OPT_LIST("set", 0, &sets),
         OPT_END};
     int argi = options_parse("train", cmd_train_usage, opts, argc, argv);
     if (argi < 0)
@@ -52,5 +58,7 @@ int cmd_train(int argc, char **argv)
         return usage_error("train", "-m MODEL, -d DATA and -o RUN_DIR are required");
     if (o.steps && o.epochs)
         return usage_error("train", "give --steps or --epochs, not both");
+    o.sets = set_args;
+    o.n_sets = sets.n;
     return train_exit_status(train_run(&o));
 }
