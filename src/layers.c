@@ -566,12 +566,28 @@ void bias_backward(float *db, const float *dy, size_t N, int W)
     sum_rows_into(db, dy, N, W);
 }
 
+/* The bf16 passes run only where bf16_check passed, so on a CPU with
+ * AVX512-BF16 and hence AVX2: compiled for AVX2 directly (8 floats a vector).
+ * No FMA, so the arithmetic, and the result, is the fp32 twin's. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define BF16_PASS __attribute__((target("avx2")))
+#else
+#define BF16_PASS
+#endif
+
+/* add_row for the bf16 passes, inlined into their AVX2 code. */
+static inline void add_row_inline(float *restrict dst, const float *restrict src, int W)
+{
+    size_t n = (size_t)(W > 0 ? W : 0);
+    FF_ELEMENTWISE(w, n, dst[w] += src[w]);
+}
+
 typedef struct {
     uint16_t *yb;            /* the bf16 output */
     FusedJob f;              /* the fp32 twin's job */
 } FusedBf16Job;
 
-static void bias_relu_bf16_part(void *arg, size_t r0, size_t r1, int part)
+BF16_PASS static void bias_relu_bf16_part(void *arg, size_t r0, size_t r1, int part)
 {
     const FusedBf16Job *jb = arg;
     const FusedJob *j = &jb->f;
@@ -593,7 +609,7 @@ void bias_relu_forward_bf16(uint16_t *yb, const float *pre, const float *bias, c
     parallel_for((size_t)B * P, min_rows(W), bias_relu_bf16_part, &j);
 }
 
-FF_VECTOR_CLONES static void bias_sine_bf16_part(void *arg, size_t r0, size_t r1, int part)
+BF16_PASS static void bias_sine_bf16_part(void *arg, size_t r0, size_t r1, int part)
 {
     const FusedBf16Job *jb = arg;
     const FusedJob *j = &jb->f;
@@ -626,16 +642,16 @@ typedef struct {
 
 /* The backward parts: dx row (fp32, on the stack unless kept), its partial
  * bias sum, and its bf16 copy. */
-static void finish_backward_row(const BackBf16Job *j, float *partial, const float *row, size_t r)
+BF16_PASS static inline void finish_backward_row(const BackBf16Job *j, float *partial, const float *row, size_t r)
 {
     size_t n = (size_t)j->W;
     if (partial)
-        add_row(partial, row, j->W);
+        add_row_inline(partial, row, j->W);
     if (j->dxb)
         bf16_from_floats(j->dxb + r * n, row, n);
 }
 
-static void relu_backward_bias_bf16_part(void *arg, size_t r0, size_t r1, int part)
+BF16_PASS static void relu_backward_bias_bf16_part(void *arg, size_t r0, size_t r1, int part)
 {
     const BackBf16Job *j = arg;
     size_t n = (size_t)j->W;
@@ -652,7 +668,7 @@ static void relu_backward_bias_bf16_part(void *arg, size_t r0, size_t r1, int pa
     }
 }
 
-FF_VECTOR_CLONES static void sine_backward_bias_bf16_part(void *arg, size_t r0, size_t r1,
+BF16_PASS static void sine_backward_bias_bf16_part(void *arg, size_t r0, size_t r1,
                                                           int part)
 {
     const BackBf16Job *j = arg;
