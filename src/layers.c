@@ -585,7 +585,19 @@ static inline void add_row_inline(float *restrict dst, const float *restrict src
 typedef struct {
     uint16_t *yb;            /* the bf16 output */
     FusedJob f;              /* the fp32 twin's job */
+    const float *g;          /* gather_*: rows of g[P_full, W] in place of pre (not written) */
+    const int32_t *pix;
 } FusedBf16Job;
+
+/* Row r's input: pre's row, or the gathered row of g. */
+static inline float *input_row(const FusedBf16Job *jb, size_t r)
+{
+    const FusedJob *j = &jb->f;
+    if (!jb->g)
+        return j->pre + r * (size_t)j->W;
+    size_t src = jb->pix ? (size_t)jb->pix[r] : r % (size_t)j->P;
+    return (float *)jb->g + src * (size_t)j->W;
+}
 
 BF16_PASS static void bias_relu_bf16_part(void *arg, size_t r0, size_t r1, int part)
 {
@@ -596,7 +608,7 @@ BF16_PASS static void bias_relu_bf16_part(void *arg, size_t r0, size_t r1, int p
     (void)part;
     for (size_t r = r0; r < r1; r++) {
         shift_for_row(shift, &image, j, r);
-        const float *x = j->pre + r * n; // [W]
+        const float *x = input_row(jb, r); // [W]
         FF_ELEMENTWISE(w, n, row[w] = ff_select(x[w] + shift[w] > 0.0f, x[w] + shift[w], 0.0f));
         bf16_from_floats(jb->yb + r * n, row, n);
     }
@@ -605,8 +617,24 @@ BF16_PASS static void bias_relu_bf16_part(void *arg, size_t r0, size_t r1, int p
 void bias_relu_forward_bf16(uint16_t *yb, const float *pre, const float *bias, const float *s,
                             int B, int P, int W)
 {
-    FusedBf16Job j = {yb, {.pre = (float *)pre, .bias = bias, .s = s, .P = P, .W = W}};
+    FusedBf16Job j = {yb, {.pre = (float *)pre, .bias = bias, .s = s, .P = P, .W = W}, NULL, NULL};
     parallel_for((size_t)B * P, min_rows(W), bias_relu_bf16_part, &j);
+}
+
+BF16_PASS static void bias_sine_bf16_part(void *arg, size_t r0, size_t r1, int part);
+
+void gather_relu_forward_bf16(uint16_t *yb, const float *g, const int32_t *pix, const float *s,
+                              int B, int P, int W)
+{
+    FusedBf16Job j = {yb, {.s = s, .P = P, .W = W}, g, pix};
+    parallel_for((size_t)B * P, min_rows(W), bias_relu_bf16_part, &j);
+}
+
+void gather_sine_forward_bf16(uint16_t *yb, const float *g, const int32_t *pix, const float *s,
+                              float w0, int B, int P, int W)
+{
+    FusedBf16Job j = {yb, {.s = s, .w0 = w0, .P = P, .W = W}, g, pix};
+    parallel_for((size_t)B * P, min_rows(W), bias_sine_bf16_part, &j);
 }
 
 BF16_PASS static void bias_sine_bf16_part(void *arg, size_t r0, size_t r1, int part)
@@ -618,8 +646,11 @@ BF16_PASS static void bias_sine_bf16_part(void *arg, size_t r0, size_t r1, int p
     (void)part;
     for (size_t r = r0; r < r1; r++) {
         shift_for_row(shift, &image, j, r);
-        float *x = j->pre + r * n;
-        FF_ELEMENTWISE(w, n, (x[w] += shift[w], row[w] = ff_sin(w0 * x[w])));
+        float *x = input_row(jb, r);
+        if (jb->g) /* gathered: the pre-activation is not kept (backward re-forms it) */
+            FF_ELEMENTWISE(w, n, row[w] = ff_sin(w0 * (x[w] + shift[w])));
+        else
+            FF_ELEMENTWISE(w, n, (x[w] += shift[w], row[w] = ff_sin(w0 * x[w])));
         bf16_from_floats(jb->yb + r * n, row, n);
     }
 }
@@ -627,7 +658,7 @@ BF16_PASS static void bias_sine_bf16_part(void *arg, size_t r0, size_t r1, int p
 void bias_sine_forward_bf16(uint16_t *yb, float *pre, const float *bias, const float *s,
                             float w0, int B, int P, int W)
 {
-    FusedBf16Job j = {yb, {.pre = pre, .bias = bias, .s = s, .w0 = w0, .P = P, .W = W}};
+    FusedBf16Job j = {yb, {.pre = pre, .bias = bias, .s = s, .w0 = w0, .P = P, .W = W}, NULL, NULL};
     parallel_for((size_t)B * P, min_rows(W), bias_sine_bf16_part, &j);
 }
 

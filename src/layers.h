@@ -91,6 +91,13 @@ void bias_relu_forward_bf16(uint16_t *yb, const float *pre, const float *bias, c
  * fp32, for backward), yb = bf16(sin(w0 · pre)). */
 void bias_sine_forward_bf16(uint16_t *yb, float *pre, const float *bias, const float *s,
                             float w0, int B, int P, int W);
+/* The split first layer into bf16 in one pass, without its fp32 rows:
+ *   yb[b*P + p] = bf16(act(g[pix[b*P + p]] + s[b]))   (pix NULL: g[p])
+ * equal to rows_gather_forward, then bias_{relu,sine}_forward_bf16. */
+void gather_relu_forward_bf16(uint16_t *yb, const float *g, const int32_t *pix, const float *s,
+                              int B, int P, int W);
+void gather_sine_forward_bf16(uint16_t *yb, const float *g, const int32_t *pix, const float *s,
+                              float w0, int B, int P, int W);
 /* As relu_backward_bias with y in bf16: dx = dy · [y > 0], db += Σ_rows dx
  * (fp32, db may be NULL), dxb = bf16(dx). dx (fp32) may be NULL. */
 void relu_backward_bias_bf16(uint16_t *dxb, float *dx, float *db, const float *dy,

@@ -107,13 +107,12 @@ void decode_coord_bf16(const Model *m, Workspace *ws, int B)
     else /* no latent (fit): the bias alone */
         dense_forward(ws->gz, NULL, NULL, tensor_in(m, P, m->in_b), B, 0, W);
 
-    /* The split first layer: gathered in fp32, activated into bf16. */
+    /* The split first layer, gathered and activated into bf16 in one pass. */
     float *buf = ws->pool[0];
-    rows_gather_forward(buf, ws->gx, ws->pix, B, Pb, W);
     if (sine)
-        bias_sine_forward_bf16(ws->hb[0], buf, NULL, ws->gz, c->omega0, B, Pb, W);
+        gather_sine_forward_bf16(ws->hb[0], ws->gx, ws->pix, ws->gz, c->omega0, B, Pb, W);
     else
-        bias_relu_forward_bf16(ws->hb[0], buf, NULL, ws->gz, B, Pb, W);
+        gather_relu_forward_bf16(ws->hb[0], ws->gx, ws->pix, ws->gz, B, Pb, W);
 
     for (int k = 1; k < L; k++) {
         float *pre = sine ? ws->pre[k] : buf; /* sine's backward needs its pre-activation */

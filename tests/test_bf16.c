@@ -190,6 +190,26 @@ static void fused_twins(int threads)
     sine_backward_bias_bf16(dxb, NULL, db2, dy, pre, 3.0f, N, W);
     ck_assert(memcmp(db, db2, sizeof db) == 0);
     assert_rounded(dxb, dx, N * W, "sine_backward_bias_bf16");
+
+    /* The gathered first layer: rows of a small grid (all pixels, then a
+     * sampled subset), against rows_gather_forward + the fp32 twin. */
+    int32_t pix[N];
+    for (int i = 0; i < N; i++)
+        pix[i] = (int32_t)rng_below(&r, P);
+    for (int sampled = 0; sampled < 2; sampled++) {
+        const int32_t *px = sampled ? pix : NULL;
+        for (int sine = 0; sine < 2; sine++) {
+            rows_gather_forward(y, pre2, px, B, P, W);
+            if (sine) {
+                bias_sine_forward(y, y, NULL, s, 3.0f, B, P, W);
+                gather_sine_forward_bf16(yb, pre2, px, s, 3.0f, B, P, W);
+            } else {
+                bias_relu_forward(y, NULL, s, B, P, W);
+                gather_relu_forward_bf16(yb, pre2, px, s, B, P, W);
+            }
+            assert_rounded(yb, y, N * W, sine ? "gather_sine_forward_bf16" : "gather_relu_forward_bf16");
+        }
+    }
     free(pre), free(y), free(pre2), free(dy), free(dx), free(dx2), free(yb), free(dxb);
 }
 
