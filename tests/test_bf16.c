@@ -306,7 +306,7 @@ typedef struct {
 } Pass;
 
 /* One forward and backward of the fixed batch (seed 9) at precision p. */
-static Pass run_pass(const ModelConfig *base, Precision p, int threads)
+static Pass run_pass(const ModelConfig *base, Precision p, int threads, int pixels)
 {
     ck_assert_int_eq(threads_use(threads), threads);
     ModelConfig c = *base;
@@ -325,8 +325,9 @@ static Pass run_pass(const ModelConfig *base, Precision p, int threads)
     for (size_t i = 0; i < m.table.total; i++)
         if (m.params[i] == 0.0f)
             m.params[i] = 0.1f * (rng_uniform(&r) - 0.5f);
-    ck_assert_int_eq(workspace_create(&ws, &m, B, 0, 12, 12), 0);
+    ck_assert_int_eq(workspace_create(&ws, &m, B, pixels, 12, 12), 0);
     workspace_load_images(&ws, &m, images, B);
+    workspace_sample_pixels(&ws, &m, B, &r);
     LossParts lp = model_forward(&m, &ws, B, &r);
     memset(m.grads, 0, m.table.total * sizeof(float));
     model_backward(&m, &ws, B, 1.0f / B, 1.0f / B);
@@ -349,11 +350,11 @@ static Pass run_pass(const ModelConfig *base, Precision p, int threads)
 #define LOSS_RTOL 0.005
 #define GRAD_RTOL 0.15
 
-static void bf16_against_fp32(const char *activation, const char *conditioning)
+static void bf16_against_fp32(const char *activation, const char *conditioning, int pixels)
 {
     ModelConfig c;
     small_config(&c, activation, conditioning);
-    Pass f = run_pass(&c, PRECISION_FP32, 2), b = run_pass(&c, PRECISION_BF16, 2);
+    Pass f = run_pass(&c, PRECISION_FP32, 2, pixels), b = run_pass(&c, PRECISION_BF16, 2, pixels);
     ck_assert_msg(fabs(b.loss - f.loss) <= LOSS_RTOL * fabs(f.loss), "%s: loss bf16 %.6f fp32 %.6f",
                   activation, b.loss, f.loss);
     Model m;
@@ -375,8 +376,8 @@ static void bf16_against_fp32(const char *activation, const char *conditioning)
         ck_assert_msg(rel <= GRAD_RTOL, "%s %s: gradient %s differs by %.4f (relative L2)",
                       activation, conditioning, tt->name, rel);
     }
-    printf("bf16 vs fp32 (%s, %s): loss %.6f vs %.6f, worst gradient tensor %.4f\n", activation,
-           conditioning, b.loss, f.loss, worst);
+    printf("bf16 vs fp32 (%s, %s, pixels %d): loss %.6f vs %.6f, worst gradient tensor %.4f\n",
+           activation, conditioning, pixels, b.loss, f.loss, worst);
     model_free(&m);
     free(f.grads);
     free(b.grads);
@@ -384,13 +385,14 @@ static void bf16_against_fp32(const char *activation, const char *conditioning)
 
 START_TEST(model_gradients_relu)
 {
-    bf16_against_fp32("relu", "input");
+    bf16_against_fp32("relu", "input", 0);
+    bf16_against_fp32("relu", "input", 40); /* random pixels per image */
 }
 END_TEST
 
 START_TEST(model_gradients_sine_film)
 {
-    bf16_against_fp32("sine", "film");
+    bf16_against_fp32("sine", "film", 0);
 }
 END_TEST
 
@@ -400,7 +402,7 @@ START_TEST(bf16_repeats_exactly)
     ModelConfig c;
     small_config(&c, "relu", "film");
     for (int threads = 1; threads <= 2; threads++) {
-        Pass a = run_pass(&c, PRECISION_BF16, threads), b = run_pass(&c, PRECISION_BF16, threads);
+        Pass a = run_pass(&c, PRECISION_BF16, threads, 0), b = run_pass(&c, PRECISION_BF16, threads, 0);
         ck_assert(a.loss == b.loss);
         Model m;
         ck_assert_int_eq(model_create(&m, &c), 0);
