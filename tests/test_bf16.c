@@ -9,6 +9,7 @@
 #include "model_config.h"
 #include "onednn.h"
 #include "parallel.h"
+#include "render.h"
 #include "rng.h"
 #include "workspace.h"
 
@@ -414,6 +415,40 @@ START_TEST(bf16_repeats_exactly)
 }
 END_TEST
 
+/* The same fp32 weights render in either precision (a bf16-trained model is
+ * used like any other): at the training size and at 3x, within bf16 rounding. */
+START_TEST(renders_in_either_precision)
+{
+    ck_assert_int_eq(threads_use(2), 2);
+    ModelConfig c;
+    small_config(&c, "relu", "input");
+    Model m;
+    Rng r;
+    rng_seed(&r, 4, 0);
+    ck_assert_int_eq(model_create(&m, &c), 0);
+    ck_assert_int_eq(model_init_frequencies(&m, NULL, 0, &r), 0);
+    model_init_params(&m, &r);
+    enum { N = 3, S = 36 };
+    float z[N * 8], *a = malloc(N * S * S * sizeof(float)), *b = malloc(N * S * S * sizeof(float));
+    ck_assert(a && b);
+    for (int i = 0; i < N * 8; i++)
+        z[i] = rng_normal(&r);
+    for (int size = 12; size <= S; size += S - 12) {
+        m.cfg.precision = PRECISION_FP32;
+        ck_assert_int_eq(render_mean_images(a, &m, z, N, size, size), 0);
+        m.cfg.precision = PRECISION_BF16;
+        ck_assert_int_eq(render_mean_images(b, &m, z, N, size, size), 0);
+        double worst = 0;
+        for (int i = 0; i < N * size * size; i++)
+            worst = fmax(worst, fabs((double)a[i] - b[i]));
+        ck_assert_msg(worst < 0.01, "%dx%d: bf16 and fp32 renders differ by %g", size, size, worst);
+    }
+    free(a);
+    free(b);
+    model_free(&m);
+}
+END_TEST
+
 int main(void)
 {
     /* The conversions need neither oneDNN nor the instructions: they always run. */
@@ -436,6 +471,7 @@ int main(void)
     tcase_add_test(tc, model_gradients_relu);
     tcase_add_test(tc, model_gradients_sine_film);
     tcase_add_test(tc, bf16_repeats_exactly);
+    tcase_add_test(tc, renders_in_either_precision);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
