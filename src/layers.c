@@ -546,14 +546,6 @@ int dense_forward_bf16(GemmCache *g, float *y, const uint16_t *x, const uint16_t
     return gemm_bf16(g, &a);
 }
 
-int dense_relu_forward_bf16(GemmCache *g, uint16_t *yb, const uint16_t *x, const uint16_t *W,
-                            const float *b, int N, int in, int out)
-{
-    GemmArgs a = {.a = x, .a_rs = in, .a_cs = 1, .b = W, .b_rs = out, .b_cs = 1,
-                  .c_relu_bf16 = yb, .bias = b, .M = N, .N = out, .K = in};
-    return gemm_bf16(g, &a);
-}
-
 int dense_backward_bf16(GemmCache *g, float *dx, float *dW, const uint16_t *dy,
                         const uint16_t *x, const uint16_t *W, int N, int in, int out)
 {
@@ -583,8 +575,8 @@ void bias_backward(float *db, const float *dy, size_t N, int W)
 #define BF16_PASS
 #endif
 
-/* add_row for the bf16 passes, in AVX2 like them. */
-BF16_PASS static inline void add_row_inline(float *restrict dst, const float *restrict src, int W)
+/* add_row for the bf16 passes, inlined into their AVX2 code. */
+static inline void add_row_inline(float *restrict dst, const float *restrict src, int W)
 {
     size_t n = (size_t)(W > 0 ? W : 0);
     FF_ELEMENTWISE(w, n, dst[w] += src[w]);

@@ -78,10 +78,6 @@ void sine_backward_bias(float *dx, float *db, const float *dy, const float *pre,
 /* y[N, out] = x[N, in] · W[in, out] + b[out]   (x, W bf16; b may be NULL) */
 int dense_forward_bf16(GemmCache *g, float *y, const uint16_t *x, const uint16_t *W,
                        const float *b, int N, int in, int out);
-/* yb[N, out] = bf16(max(x · W + b, 0)): the product with oneDNN's own bias and
- * ReLU post-ops, for a ReLU layer without a per-image shift (no fp32 rows). */
-int dense_relu_forward_bf16(GemmCache *g, uint16_t *yb, const uint16_t *x, const uint16_t *W,
-                            const float *b, int N, int in, int out);
 /* dx[N, in] = dy · Wᵀ (dx may be NULL)   dW[in, out] += xᵀ · dy   (dy, x, W bf16) */
 int dense_backward_bf16(GemmCache *g, float *dx, float *dW, const uint16_t *dy,
                         const uint16_t *x, const uint16_t *W, int N, int in, int out);

@@ -115,12 +115,6 @@ void decode_coord_bf16(const Model *m, Workspace *ws, int B)
         gather_relu_forward_bf16(ws->hb[0], ws->gx, ws->pix, ws->gz, B, Pb, W);
 
     for (int k = 1; k < L; k++) {
-        if (!sine && c->conditioning != COND_FILM) {
-            /* bias and ReLU fused into the product by oneDNN: no fp32 rows at all */
-            check(ws, dense_relu_forward_bf16(g, ws->hb[k], ws->hb[k - 1], wb(m, ws, m->hid_W[k]),
-                                              tensor_in(m, P, m->hid_b[k]), rows, W, W));
-            continue;
-        }
         float *pre = sine ? ws->pre[k] : buf; /* sine's backward needs its pre-activation */
         check(ws, dense_forward_bf16(g, pre, ws->hb[k - 1], wb(m, ws, m->hid_W[k]), NULL, rows,
                                      W, W));

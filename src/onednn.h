@@ -46,8 +46,6 @@ typedef struct {
     const float *bias; /* [N] or NULL */
     int M, N, K;
     int accumulate;   /* 1: C += A·B */
-    uint16_t *c_relu_bf16; /* instead of c: C = bf16(max(A·B + bias, 0)), oneDNN's own
-                            * bias and ReLU post-op fused into the product */
 } GemmArgs;
 
 /* Runs the product; 0, or -1 after reporting (a primitive oneDNN refused). */
