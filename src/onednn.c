@@ -75,9 +75,11 @@ double gemm_bf16_ceiling(int M, int N, int K, int threads)
 #define GEMM_CACHE_MAX 96
 
 typedef struct {
-    int M, N, K, has_bias, accumulate;
+    int M, N, K, has_bias, accumulate, unused; /* unused: no padding before the longs */
     long a_rs, a_cs, b_rs, b_cs;
 } GemmKey;
+/* Keys are compared with memcmp, so they must hold no padding bytes. */
+_Static_assert(sizeof(GemmKey) == 6 * sizeof(int) + 4 * sizeof(long), "GemmKey has padding");
 
 typedef struct {
     int rows; /* the slice this part's memory objects describe; 0: none yet */
@@ -276,7 +278,7 @@ int gemm_bf16(GemmCache *g, const GemmArgs *a)
 {
     if (a->M <= 0 || a->N <= 0 || a->K <= 0)
         return 0;
-    GemmKey k = {a->M, a->N, a->K, a->bias != NULL, a->accumulate,
+    GemmKey k = {a->M, a->N, a->K, a->bias != NULL, a->accumulate, 0,
                  a->a_rs, a->a_cs, a->b_rs, a->b_cs};
     GemmEntry *e = find_or_create(g, &k);
     if (!e)
@@ -309,7 +311,7 @@ double gemm_bf16_ceiling(int M, int N, int K, int threads)
             a[i] = bf16_round((float)(i % 7) * 0.1f);
         for (size_t i = 0; i < (size_t)K * N; i++)
             b[i] = bf16_round((float)(i % 5) * 0.1f);
-        GemmKey k = {M, N, K, 0, 0, K, 1, N, 1};
+        GemmKey k = {M, N, K, 0, 0, 0, K, 1, N, 1};
         GemmEntry *e = find_or_create(g, &k);
         GemmArgs args = {.a = a, .a_rs = K, .a_cs = 1, .b = b, .b_rs = N, .b_cs = 1, .c = c,
                          .M = M, .N = N, .K = K};

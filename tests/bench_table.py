@@ -4,7 +4,7 @@
 after the other, printed as a markdown table.
 
     /usr/bin/python3 tests/bench_table.py [--ffvae build/ffvae] [--steps 10] [--repeat 3]
-        [--precision fp32,bf16]
+        [--precision fp32,bf16] [--settings 0,4]
 
 Needs Debian's python3-torch. Each row runs ffvae and PyTorch alternately,
 --repeat times each, and every cell is the median over the repeats: on a
@@ -51,11 +51,13 @@ def main():
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--precision", default="fp32,bf16", help="comma list: fp32, bf16")
+    p.add_argument("--settings", help="comma list of row numbers of SETTINGS (default: all)")
     a = p.parse_args()
+    settings = SETTINGS if not a.settings else [SETTINGS[int(i)] for i in a.settings.split(",")]
     print("| setting | precision | threads | ffvae img/s | PyTorch img/s | ffvae ÷ PyTorch "
           "| ffvae GFLOP/s | GEMM GFLOP/s | efficiency | ffvae MiB | PyTorch MiB |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    rows = [(p_, *row) for row in SETTINGS for p_ in a.precision.split(",")]
+    rows = [(p_, *row) for row in settings for p_ in a.precision.split(",")]
     for precision, label, threads, sets, torch_opts in rows:
         cmd = [a.ffvae, "bench", "-m", MODEL, "--steps", str(a.steps), "--threads", str(threads),
                "--json", "--set", "precision=" + precision]
