@@ -575,8 +575,8 @@ void bias_backward(float *db, const float *dy, size_t N, int W)
 #define BF16_PASS
 #endif
 
-/* add_row for the bf16 passes, inlined into their AVX2 code. */
-static inline void add_row_inline(float *restrict dst, const float *restrict src, int W)
+/* add_row for the bf16 passes, in AVX2 like them (and inlined into them). */
+BF16_PASS static inline void add_row_inline(float *restrict dst, const float *restrict src, int W)
 {
     size_t n = (size_t)(W > 0 ? W : 0);
     FF_ELEMENTWISE(w, n, dst[w] += src[w]);
