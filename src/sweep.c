@@ -96,6 +96,10 @@ int config_apply_sets(ModelConfig *c, const char *const *sets, int n)
 {
     for (int i = 0; i < n; i++) {
         Sweep one;
+        if (!strchr(sets[i], '=')) {
+            ffvae_error("--set %s: expected KEY=VALUE", sets[i]);
+            return -1;
+        }
         if (sweep_parse(&one, sets[i]) != 0)
             return -1;
         if (one.n != 1) {
