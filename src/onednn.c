@@ -143,15 +143,21 @@ static void free_part(PartMemory *p)
     p->rows = 0;
 }
 
-void gemm_cache_free(GemmCache *g)
+static void clear_entries(GemmCache *g)
 {
-    if (!g)
-        return;
     for (int i = 0; g->entry && i < g->n; i++) {
         for (int k = 0; k < PARALLEL_MAX_PARTS; k++)
             free_part(&g->entry[i].part[k]);
         dnnl_primitive_destroy(g->entry[i].prim);
     }
+    g->n = 0;
+}
+
+void gemm_cache_free(GemmCache *g)
+{
+    if (!g)
+        return;
+    clear_entries(g);
     for (int k = 0; k < PARALLEL_MAX_PARTS; k++)
         if (g->stream[k])
             dnnl_stream_destroy(g->stream[k]);
@@ -181,10 +187,8 @@ static GemmEntry *find_or_create(GemmCache *g, const GemmKey *k)
     for (int i = 0; i < g->n; i++)
         if (memcmp(&g->entry[i].key, k, sizeof *k) == 0)
             return &g->entry[i];
-    if (g->n == GEMM_CACHE_MAX) {
-        ffvae_error("oneDNN: more than %d distinct matrix products", GEMM_CACHE_MAX);
-        return NULL;
-    }
+    if (g->n == GEMM_CACHE_MAX) /* many geometries (renders, evals): start the cache afresh */
+        clear_entries(g);
     dnnl_memory_desc_t a, b, c, bias;
     if (!make_descs(k, DNNL_RUNTIME_DIM_VAL, &a, &b, &c, &bias))
         return NULL;
