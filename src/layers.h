@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "onednn.h" /* GemmCache, for the bf16 twins */
+
 /* y[N, out] = x[N, in] · W[in, out] + b[out]   (b may be NULL) */
 void dense_forward(float *y, const float *x, const float *W, const float *b,
                    int N, int in, int out);
@@ -73,7 +75,6 @@ void sine_backward_bias(float *dx, float *db, const float *dy, const float *pre,
  * Each fused pass is its fp32 twin above with the output written once more,
  * rounded to bf16, for the next product to read. Return 0, or -1 after
  * reporting (a oneDNN failure). */
-#include "onednn.h"
 
 /* y[N, out] = x[N, in] · W[in, out] + b[out]   (x, W bf16; b may be NULL) */
 int dense_forward_bf16(GemmCache *g, float *y, const uint16_t *x, const uint16_t *W,
