@@ -8,13 +8,14 @@
 
 #include "latent.h"
 #include "model.h"
+#include "onednn.h"
 #include "parallel.h"
 #include "render.h"
 #include "train.h"
 #include "util.h"
 #include "workspace.h"
 
-/* GFLOP/s of C[M, N] = A[M, K]·B[K, N], best of a few timed repetitions. */
+/* GFLOP/s of C[M, N] = A[M, K]·B[K, N] in fp32 (OpenBLAS), best of a few timed repetitions. */
 static double sgemm_gflops(int M, int N, int K)
 {
     float *a = checked_malloc((size_t)M * K, sizeof(float), "sgemm A");
@@ -73,8 +74,9 @@ int bench_run(BenchResult *res, const ModelConfig *config, const BenchOptions *o
     memset(res, 0, sizeof *res);
     const ModelConfig cfg = *config;
     long steps = o->steps > 0 ? o->steps : 1;
-    /* The ceiling is OpenBLAS's own threaded SGEMM, one call over T threads;
-     * ffvae's steps then split every GEMM over its own T threads (threads_use). */
+    /* The ceiling is one call over T threads of the library's own (OpenBLAS's
+     * SGEMM for fp32, oneDNN's bf16 matmul on OpenMP threads for bf16); ffvae's
+     * steps then split every GEMM over its own T threads (threads_use). */
     int T = o->threads > 0 ? o->threads : openblas_get_num_threads();
     openblas_set_num_threads(T);
     /* The ceiling first: its buffers are freed before the model's are made, so
@@ -82,7 +84,11 @@ int bench_run(BenchResult *res, const ModelConfig *config, const BenchOptions *o
     int gemm_rows = cfg.decoder == DECODER_COORD ? cfg.batch * (cfg.pixels ? cfg.pixels
                                                                          : cfg.height * cfg.width)
                                                  : cfg.batch;
-    double ceiling = sgemm_gflops(gemm_rows, cfg.net_width, cfg.net_width);
+    int bf16 = cfg.precision == PRECISION_BF16;
+    if (bf16 && bf16_check(cfg.name) != 0)
+        return -1;
+    double ceiling = bf16 ? gemm_bf16_ceiling(gemm_rows, cfg.net_width, cfg.net_width, T)
+                          : sgemm_gflops(gemm_rows, cfg.net_width, cfg.net_width);
     if (threads_use(T) < 0)
         return -1;
 
@@ -127,6 +133,7 @@ int bench_run(BenchResult *res, const ModelConfig *config, const BenchOptions *o
     res->ms_per_step = dt * 1e3;
     res->train_gflops = model_step_flops(&m, B, ws.Pb) / dt * 1e-9;
     res->sgemm_gflops = ceiling;
+    res->bf16 = bf16;
     res->gemm_rows = gemm_rows;
     rc = 0;
     workspace_free(&ws);

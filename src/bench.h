@@ -17,7 +17,9 @@ typedef struct {
     size_t parameters;
     double images_per_s, ms_per_step;
     double train_gflops;            /* 2·M·N·K of every matrix product of a step, per second */
-    double sgemm_gflops;            /* cblas_sgemm of the hidden layer's shape, same threads */
+    int bf16;                       /* the model's precision is bf16 */
+    double sgemm_gflops;            /* the ceiling at the hidden layer's shape, same threads and
+                                     * precision: cblas_sgemm (fp32), oneDNN's matmul (bf16) */
     int gemm_rows;                  /* M of that shape: [M, W] × [W, W] */
     double peak_rss_mib;            /* the process's peak, before any sampling */
     double sample_images_per_s;     /* 256 prior draws at the training size (with sample) */

@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "h5check.h"
+#include "onednn.h"
 #include "h5util.h"
 #include "util.h"
 
@@ -328,6 +329,10 @@ static int load_checkpoint(const char *path, Model *m, TrainState *s)
     if (open_checkpoint(&f, path) != 0)
         return -1;
     int rc = read_model(&f, m);
+    /* Weights are fp32 whatever the training precision: where bf16 cannot
+     * run, a model loaded for use (no training state) runs in fp32. */
+    if (rc == 0 && !s && m->cfg.precision == PRECISION_BF16 && !bf16_usable())
+        m->cfg.precision = PRECISION_FP32;
     if (rc == 0 && s && read_state(&f, s) != 0) {
         model_free(m);
         rc = -1;

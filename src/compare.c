@@ -20,6 +20,7 @@
 #include "stale_temps.h"
 #include "strbuf.h"
 #include "train.h"
+#include "sweep.h"
 #include "util.h"
 
 typedef struct {
@@ -107,7 +108,7 @@ static int check_models(Comparison *c)
     const Split *sp = &c->ds.train;
     for (int i = 0; i < o->n_models; i++) {
         ModelConfig *m = &c->cfg[i];
-        if (config_load(m, o->models[i]) != 0)
+        if (config_load(m, o->models[i]) != 0 || config_apply_sets(m, o->sets, o->n_sets) != 0)
             return -1;
         if (split_check_geometry(sp, m->height, m->width, m->channels, o->models[i],
                                  o->data_path) != 0)
@@ -250,7 +251,9 @@ static int train_one(const Comparison *c, int i, int seed, const char *dir, int 
                       .resume = resume,
                       .report = o->report,
                       .resume_hint = "run the same command again to resume",
-                      .stop = o->stop};
+                      .stop = o->stop,
+                      .sets = o->sets,
+                      .n_sets = o->n_sets};
     return train_run(&t);
 }
 

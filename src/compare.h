@@ -39,6 +39,8 @@ typedef struct {
                                trained there first when missing */
     const Reporter *report;  /* NULL: quiet; each run's training reports through it too */
     const StopControl *stop; /* armed around each run's steps; NULL: never stops early */
+    const char *const *sets; /* `--set KEY=V` applied to every model ([n_sets]) */
+    int n_sets;
 } CompareOptions;
 
 /* Returns 0 when the report is written, TRAIN_INTERRUPTED when o->stop stopped a

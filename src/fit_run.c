@@ -72,7 +72,8 @@ static Run *plan_runs(const FitOptions *o, const Sweep *sw, const Target *t, int
         return NULL;
     for (int i = 0; i < o->n_models; i++) {
         ModelConfig base;
-        if (config_load(&base, o->models[i]) != 0)
+        if (config_load(&base, o->models[i]) != 0 ||
+            config_apply_sets(&base, o->sets, o->n_sets) != 0)
             goto fail;
         const char *why;
         if (sw && !sweep_applies_to_fit(sw, &base, &why)) {

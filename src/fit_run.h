@@ -32,6 +32,8 @@ typedef struct {
     int holdout;
     int threads;                    /* 0: OpenBLAS's default */
     const Reporter *report;         /* NULL: quiet */
+    const char *const *sets;        /* `--set KEY=V` applied to every model ([n_sets]) */
+    int n_sets;
 } FitOptions;
 
 /* Returns 0, or -1 after reporting. */

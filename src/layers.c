@@ -10,6 +10,7 @@
  * (which gcc -O2 would not emit, leaving the loop scalar). */
 #include "layers.h"
 
+#include "bf16.h"
 #include "fastmath.h"
 #include "parallel.h"
 
@@ -532,4 +533,205 @@ void gather_sine_backward(float *dx, const float *dy, const float *g, const int3
 {
     GatherSineJob j = {dx, dy, g, s, pix, w0, P, W};
     parallel_for((size_t)B * P, min_rows(W), gather_sine_backward_part, &j);
+}
+
+/* ---- bf16 twins ------------------------------------------------------------ */
+
+int dense_forward_bf16(GemmCache *g, float *y, const uint16_t *x, const uint16_t *W,
+                       const float *b, int N, int in, int out)
+{
+    // y[N, out] = x[N, in] · W[in, out] + b
+    GemmArgs a = {.a = x, .a_rs = in, .a_cs = 1, .b = W, .b_rs = out, .b_cs = 1,
+                  .c = y, .bias = b, .M = N, .N = out, .K = in};
+    return gemm_bf16(g, &a);
+}
+
+int dense_backward_bf16(GemmCache *g, float *dx, float *dW, const uint16_t *dy,
+                        const uint16_t *x, const uint16_t *W, int N, int in, int out)
+{
+    if (dx) { // dx[N, in] = dy[N, out] · Wᵀ: W read through transposed strides
+        GemmArgs a = {.a = dy, .a_rs = out, .a_cs = 1, .b = W, .b_rs = 1, .b_cs = out,
+                      .c = dx, .M = N, .N = in, .K = out};
+        if (gemm_bf16(g, &a) != 0)
+            return -1;
+    }
+    // dW[in, out] += xᵀ[in, N] · dy[N, out], split by rows of dW as in dense_backward
+    GemmArgs a = {.a = x, .a_rs = 1, .a_cs = in, .b = dy, .b_rs = out, .b_cs = 1,
+                  .c = dW, .M = in, .N = out, .K = N, .accumulate = 1};
+    return gemm_bf16(g, &a);
+}
+
+void bias_backward(float *db, const float *dy, size_t N, int W)
+{
+    sum_rows_into(db, dy, N, W);
+}
+
+/* The bf16 passes run only where bf16_check passed, so on a CPU with
+ * AVX512-BF16 and hence AVX2: compiled for AVX2 directly (8 floats a vector).
+ * No FMA, so the arithmetic, and the result, is the fp32 twin's. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define BF16_PASS __attribute__((target("avx2")))
+#else
+#define BF16_PASS
+#endif
+
+/* add_row for the bf16 passes, in AVX2 like them (and inlined into them). */
+BF16_PASS static inline void add_row_inline(float *restrict dst, const float *restrict src, int W)
+{
+    size_t n = (size_t)(W > 0 ? W : 0);
+    FF_ELEMENTWISE(w, n, dst[w] += src[w]);
+}
+
+typedef struct {
+    uint16_t *yb;            /* the bf16 output */
+    FusedJob f;              /* the fp32 twin's job */
+    const float *g;          /* gather_*: rows of g[P_full, W] in place of pre (not written) */
+    const int32_t *pix;
+} FusedBf16Job;
+
+/* Row r's input: pre's row, or the gathered row of g. */
+static inline float *input_row(const FusedBf16Job *jb, size_t r)
+{
+    const FusedJob *j = &jb->f;
+    if (!jb->g)
+        return j->pre + r * (size_t)j->W;
+    size_t src = jb->pix ? (size_t)jb->pix[r] : r % (size_t)j->P;
+    return (float *)jb->g + src * (size_t)j->W;
+}
+
+BF16_PASS static void bias_relu_bf16_part(void *arg, size_t r0, size_t r1, int part)
+{
+    const FusedBf16Job *jb = arg;
+    const FusedJob *j = &jb->f;
+    float shift[MAX_LAYER_WIDTH], row[MAX_LAYER_WIDTH];
+    size_t image = SIZE_MAX, n = (size_t)j->W;
+    (void)part;
+    for (size_t r = r0; r < r1; r++) {
+        shift_for_row(shift, &image, j, r);
+        const float *x = input_row(jb, r); // [W]
+        FF_ELEMENTWISE(w, n, row[w] = ff_select(x[w] + shift[w] > 0.0f, x[w] + shift[w], 0.0f));
+        bf16_from_floats(jb->yb + r * n, row, n);
+    }
+}
+
+void bias_relu_forward_bf16(uint16_t *yb, const float *pre, const float *bias, const float *s,
+                            int B, int P, int W)
+{
+    FusedBf16Job j = {yb, {.pre = (float *)pre, .bias = bias, .s = s, .P = P, .W = W}, NULL, NULL};
+    parallel_for((size_t)B * P, min_rows(W), bias_relu_bf16_part, &j);
+}
+
+BF16_PASS static void bias_sine_bf16_part(void *arg, size_t r0, size_t r1, int part);
+
+void gather_relu_forward_bf16(uint16_t *yb, const float *g, const int32_t *pix, const float *s,
+                              int B, int P, int W)
+{
+    FusedBf16Job j = {yb, {.s = s, .P = P, .W = W}, g, pix};
+    parallel_for((size_t)B * P, min_rows(W), bias_relu_bf16_part, &j);
+}
+
+void gather_sine_forward_bf16(uint16_t *yb, const float *g, const int32_t *pix, const float *s,
+                              float w0, int B, int P, int W)
+{
+    FusedBf16Job j = {yb, {.s = s, .w0 = w0, .P = P, .W = W}, g, pix};
+    parallel_for((size_t)B * P, min_rows(W), bias_sine_bf16_part, &j);
+}
+
+BF16_PASS static void bias_sine_bf16_part(void *arg, size_t r0, size_t r1, int part)
+{
+    const FusedBf16Job *jb = arg;
+    const FusedJob *j = &jb->f;
+    float shift[MAX_LAYER_WIDTH], row[MAX_LAYER_WIDTH], w0 = j->w0;
+    size_t image = SIZE_MAX, n = (size_t)j->W;
+    (void)part;
+    for (size_t r = r0; r < r1; r++) {
+        shift_for_row(shift, &image, j, r);
+        float *x = input_row(jb, r);
+        if (jb->g) /* gathered: the pre-activation is not kept (backward re-forms it) */
+            FF_ELEMENTWISE(w, n, row[w] = ff_sin(w0 * (x[w] + shift[w])));
+        else
+            FF_ELEMENTWISE(w, n, (x[w] += shift[w], row[w] = ff_sin(w0 * x[w])));
+        bf16_from_floats(jb->yb + r * n, row, n);
+    }
+}
+
+void bias_sine_forward_bf16(uint16_t *yb, float *pre, const float *bias, const float *s,
+                            float w0, int B, int P, int W)
+{
+    FusedBf16Job j = {yb, {.pre = pre, .bias = bias, .s = s, .w0 = w0, .P = P, .W = W}, NULL, NULL};
+    parallel_for((size_t)B * P, min_rows(W), bias_sine_bf16_part, &j);
+}
+
+typedef struct {
+    uint16_t *dxb;
+    float *dx, *db;
+    const float *dy, *pre;
+    const uint16_t *y;
+    float w0;
+    int W;
+} BackBf16Job;
+
+/* The backward parts: dx row (fp32, on the stack unless kept), its partial
+ * bias sum, and its bf16 copy. */
+BF16_PASS static inline void finish_backward_row(const BackBf16Job *j, float *partial, const float *row, size_t r)
+{
+    size_t n = (size_t)j->W;
+    if (partial)
+        add_row_inline(partial, row, j->W);
+    if (j->dxb)
+        bf16_from_floats(j->dxb + r * n, row, n);
+}
+
+BF16_PASS static void relu_backward_bias_bf16_part(void *arg, size_t r0, size_t r1, int part)
+{
+    const BackBf16Job *j = arg;
+    size_t n = (size_t)j->W;
+    float tmp[MAX_LAYER_WIDTH], *partial = j->db ? parallel_scratch(part) : NULL;
+    if (partial)
+        memset(partial, 0, n * sizeof *partial);
+    for (size_t r = r0; r < r1; r++) {
+        float *row = j->dx ? j->dx + r * n : tmp;
+        const float *dyr = j->dy + r * n;
+        const uint16_t *yr = j->y + r * n;
+        /* y > 0 in bf16 bits: sign clear and not zero, i.e. 1 ≤ y_bits ≤ 0x7fff. */
+        FF_ELEMENTWISE(w, n, row[w] = ff_select((uint16_t)(yr[w] - 1u) < 0x7fffu, dyr[w], 0.0f));
+        finish_backward_row(j, partial, row, r);
+    }
+}
+
+BF16_PASS static void sine_backward_bias_bf16_part(void *arg, size_t r0, size_t r1,
+                                                          int part)
+{
+    const BackBf16Job *j = arg;
+    size_t n = (size_t)j->W;
+    float tmp[MAX_LAYER_WIDTH], w0 = j->w0, *partial = j->db ? parallel_scratch(part) : NULL;
+    if (partial)
+        memset(partial, 0, n * sizeof *partial);
+    for (size_t r = r0; r < r1; r++) {
+        float *row = j->dx ? j->dx + r * n : tmp;
+        const float *dyr = j->dy + r * n, *xr = j->pre + r * n;
+        FF_ELEMENTWISE(w, n, row[w] = dyr[w] * w0 * ff_cos(w0 * xr[w]));
+        finish_backward_row(j, partial, row, r);
+    }
+}
+
+static void run_backward_bf16(ParallelFn fn, BackBf16Job *j, size_t N)
+{
+    int parts = parallel_for(N, min_rows(j->W), fn, j);
+    if (j->db)
+        add_partials(j->db, parts, j->W);
+}
+
+void relu_backward_bias_bf16(uint16_t *dxb, float *dx, float *db, const float *dy,
+                             const uint16_t *y, size_t N, int W)
+{
+    BackBf16Job j = {.dxb = dxb, .dx = dx, .db = db, .dy = dy, .y = y, .W = W};
+    run_backward_bf16(relu_backward_bias_bf16_part, &j, N);
+}
+
+void sine_backward_bias_bf16(uint16_t *dxb, float *dx, float *db, const float *dy,
+                             const float *pre, float w0, size_t N, int W)
+{
+    BackBf16Job j = {.dxb = dxb, .dx = dx, .db = db, .dy = dy, .pre = pre, .w0 = w0, .W = W};
+    run_backward_bf16(sine_backward_bias_bf16_part, &j, N);
 }

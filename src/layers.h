@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "onednn.h" /* GemmCache, for the bf16 twins */
+
 /* y[N, out] = x[N, in] · W[in, out] + b[out]   (b may be NULL) */
 void dense_forward(float *y, const float *x, const float *W, const float *b,
                    int N, int in, int out);
@@ -66,5 +68,44 @@ void gather_sine_backward(float *dx, const float *dy, const float *g, const int3
                           const float *s, float w0, int B, int P, int W);
 void sine_backward_bias(float *dx, float *db, const float *dy, const float *pre, float w0,
                         size_t N, int W);
+
+/* ---- bf16 twins (precision = bf16) ---------------------------------------
+ * Products take bf16 operands (uint16_t, bf16.h) and accumulate in fp32
+ * through oneDNN (onednn.h); every sum, the bias gradients included, is fp32.
+ * Each fused pass is its fp32 twin above with the output written once more,
+ * rounded to bf16, for the next product to read. Return 0, or -1 after
+ * reporting (a oneDNN failure). */
+
+/* y[N, out] = x[N, in] · W[in, out] + b[out]   (x, W bf16; b may be NULL) */
+int dense_forward_bf16(GemmCache *g, float *y, const uint16_t *x, const uint16_t *W,
+                       const float *b, int N, int in, int out);
+/* dx[N, in] = dy · Wᵀ (dx may be NULL)   dW[in, out] += xᵀ · dy   (dy, x, W bf16) */
+int dense_backward_bf16(GemmCache *g, float *dx, float *dW, const uint16_t *dy,
+                        const uint16_t *x, const uint16_t *W, int N, int in, int out);
+/* db[W] += Σ_rows dy[N, W] */
+void bias_backward(float *db, const float *dy, size_t N, int W);
+/* As bias_relu_forward, reading pre (fp32, left as it is) and writing
+ * yb = bf16(max(pre + bias + s, 0)). */
+void bias_relu_forward_bf16(uint16_t *yb, const float *pre, const float *bias, const float *s,
+                            int B, int P, int W);
+/* As bias_sine_forward with y = pre's own buffer unused: pre += bias + s (kept,
+ * fp32, for backward), yb = bf16(sin(w0 · pre)). */
+void bias_sine_forward_bf16(uint16_t *yb, float *pre, const float *bias, const float *s,
+                            float w0, int B, int P, int W);
+/* The split first layer into bf16 in one pass, without its fp32 rows:
+ *   yb[b*P + p] = bf16(act(g[pix[b*P + p]] + s[b]))   (pix NULL: g[p])
+ * equal to rows_gather_forward, then bias_{relu,sine}_forward_bf16. */
+void gather_relu_forward_bf16(uint16_t *yb, const float *g, const int32_t *pix, const float *s,
+                              int B, int P, int W);
+void gather_sine_forward_bf16(uint16_t *yb, const float *g, const int32_t *pix, const float *s,
+                              float w0, int B, int P, int W);
+/* As relu_backward_bias with y in bf16: dx = dy · [y > 0], db += Σ_rows dx
+ * (fp32, db may be NULL), dxb = bf16(dx). dx (fp32) may be NULL. */
+void relu_backward_bias_bf16(uint16_t *dxb, float *dx, float *db, const float *dy,
+                             const uint16_t *y, size_t N, int W);
+/* As sine_backward_bias: dx = dy · w0 · cos(w0 · pre), db += Σ_rows dx, dxb = bf16(dx);
+ * dx (fp32, may equal dy) may be NULL. */
+void sine_backward_bias_bf16(uint16_t *dxb, float *dx, float *db, const float *dy,
+                             const float *pre, float w0, size_t N, int W);
 
 #endif

@@ -10,6 +10,7 @@
 #include "encoding.h"
 #include "layers.h"
 #include "losses.h"
+#include "model_bf16.h"
 #include "util.h"
 #include "workspace.h"
 
@@ -272,7 +273,7 @@ static void activate(const ModelConfig *c, float *pre, float *h, size_t n)
         relu_forward(h, h, n); /* ReLU runs in place: backward needs only its output */
 }
 
-void model_encode(const Model *m, Workspace *ws, int B, Rng *r)
+static void encode(const Model *m, Workspace *ws, int B, Rng *r)
 {
     const ModelConfig *c = &m->cfg;
     float *P = m->params;
@@ -280,7 +281,9 @@ void model_encode(const Model *m, Workspace *ws, int B, Rng *r)
     int in_dim = m->P * m->C, d = m->latent;
     if (d == 0)
         return;
-    for (int k = 0; k < c->enc_layers; k++) {
+    if (ws->bf16)
+        encoder_layers_bf16(m, ws, B);
+    for (int k = 0; k < c->enc_layers && !ws->bf16; k++) {
         int out = c->enc_hidden[k];
         dense_forward(ws->enc_h[k], in, tensor_in(m, P, m->enc_W[k]), tensor_in(m, P, m->enc_b[k]),
                       B, in_dim, out);
@@ -288,12 +291,22 @@ void model_encode(const Model *m, Workspace *ws, int B, Rng *r)
         in = ws->enc_h[k];
         in_dim = out;
     }
-    dense_forward(ws->mu, in, tensor_in(m, P, m->mu_W), tensor_in(m, P, m->mu_b), B, in_dim, d);
-    dense_forward(ws->logvar, in, tensor_in(m, P, m->lv_W), tensor_in(m, P, m->lv_b), B, in_dim, d);
+    if (!ws->bf16) {
+        dense_forward(ws->mu, in, tensor_in(m, P, m->mu_W), tensor_in(m, P, m->mu_b), B, in_dim, d);
+        dense_forward(ws->logvar, in, tensor_in(m, P, m->lv_W), tensor_in(m, P, m->lv_b), B,
+                      in_dim, d);
+    }
     size_t n = (size_t)B * d;
     if (r)
         rng_normal_fill(r, ws->eps, (long)n);
     reparam_forward(ws->z, ws->mu, ws->logvar, ws->eps, n);
+}
+
+void model_encode(const Model *m, Workspace *ws, int B, Rng *r)
+{
+    if (ws->bf16)
+        cast_weights_bf16(m, ws);
+    encode(m, ws, B, r);
 }
 
 /* Where layer k writes its pre-activation: a separate buffer for sine (whose
@@ -369,12 +382,21 @@ static void decode_dense(const Model *m, Workspace *ws, int B)
                   m->P * m->C);
 }
 
-void model_decode(const Model *m, Workspace *ws, int B)
+static void decode(const Model *m, Workspace *ws, int B)
 {
-    if (m->cfg.decoder == DECODER_COORD)
+    if (ws->bf16) /* coord only (workspace_create refuses the rest) */
+        decode_coord_bf16(m, ws, B);
+    else if (m->cfg.decoder == DECODER_COORD)
         decode_coord(m, ws, B);
     else
         decode_dense(m, ws, B);
+}
+
+void model_decode(const Model *m, Workspace *ws, int B)
+{
+    if (ws->bf16)
+        cast_weights_bf16(m, ws);
+    decode(m, ws, B);
 }
 
 /* Pixels compared per image this step, and the factor that scales their
@@ -394,13 +416,17 @@ LossParts model_loss(const Model *m, const Workspace *ws, int B)
         lp.recon = bce_logits_forward(ws->logits, ws->target, n);
     lp.recon *= pixel_scale(m, ws);
     lp.kl = kl_forward(ws->mu, ws->logvar, (size_t)B * m->latent);
+    if (ws->failed) /* a bf16 product failed (reported): no step may use this pass */
+        lp.recon = NAN;
     return lp;
 }
 
 LossParts model_forward(const Model *m, Workspace *ws, int B, Rng *r)
 {
-    model_encode(m, ws, B, r);
-    model_decode(m, ws, B);
+    if (ws->bf16) /* the weights in bf16 once per step, for the encoder, decoder and backward */
+        cast_weights_bf16(m, ws);
+    encode(m, ws, B, r);
+    decode(m, ws, B);
     return model_loss(m, ws, B);
 }
 
@@ -546,6 +572,10 @@ static void backward_encoder(Model *m, Workspace *ws, int B, float kl_scale)
     memset(ws->dlogvar, 0, bd * sizeof(float));
     kl_backward(ws->dmu, ws->dlogvar, ws->mu, ws->logvar, kl_scale, bd);
     reparam_backward(ws->dmu, ws->dlogvar, ws->dz, ws->logvar, ws->eps, bd);
+    if (ws->bf16) {
+        backward_encoder_layers_bf16(m, ws, B);
+        return;
+    }
 
     int nl = c->enc_layers;
     const float *h_last = nl ? ws->enc_h[nl - 1] : ws->x;
@@ -579,7 +609,9 @@ void model_backward(Model *m, Workspace *ws, int B, float recon_scale, float kl_
         gaussian_nll_backward(ws->dlogits, ws->logits, ws->target, m->cfg.sigma, scale, n);
     else
         bce_logits_backward(ws->dlogits, ws->logits, ws->target, scale, n);
-    if (m->cfg.decoder == DECODER_COORD)
+    if (ws->bf16)
+        backward_coord_bf16(m, ws, B);
+    else if (m->cfg.decoder == DECODER_COORD)
         backward_coord(m, ws, B);
     else
         backward_dense(m, ws, B);

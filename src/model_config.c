@@ -48,13 +48,14 @@ static const char *const CONDITIONING_NAMES[] = {"input", "film", NULL};
 static const char *const ENCODING_NAMES[] = {"none", "basic", "positional", "gaussian",
                                              "spectrum", NULL};
 static const char *const ACTIVATION_NAMES[] = {"relu", "sine", NULL};
+static const char *const PRECISION_NAMES[] = {"fp32", "bf16", NULL};
 static const char *const CHANNEL_VALUES[] = {"1", "3", NULL};
 static const char *const REDUCE_NAMES[] = {"exact", "fast", NULL}; /* REDUCE_EXACT, REDUCE_FAST */
 
 /* Enum fields are written through an int pointer. */
 _Static_assert(sizeof(Likelihood) == sizeof(int) && sizeof(DecoderKind) == sizeof(int) &&
                    sizeof(Conditioning) == sizeof(int) && sizeof(EncodingKind) == sizeof(int) &&
-                   sizeof(Activation) == sizeof(int),
+                   sizeof(Activation) == sizeof(int) && sizeof(Precision) == sizeof(int),
                "enum fields must be int-sized");
 
 /* Longest description that still fits on one INI line ("description = " + text)
@@ -104,6 +105,7 @@ static const KeyDesc KEYS[] = {
     {"training", "weight_decay", KEY_FLOAT, F(weight_decay), 0, ANY, 0, NULL, 0},
     {"training", "clip", KEY_FLOAT, F(clip), 0, ANY, 0, NULL, 0},
     /* The image-size bound is checked once height and width are known. */
+    {"training", "precision", KEY_ENUM, F(precision), NAMES(PRECISION_NAMES), 0},
     {"training", "pixels", KEY_INT, F(pixels), 0, 4096 * 4096, 0, NULL, 0},
     {"training", "log_every", KEY_INT, F(log_every), 1, INT_MAX, 0, NULL, 0},
     {"training", "checkpoint_every", KEY_INT, F(checkpoint_every), 1, INT_MAX, 0, NULL, 0},
@@ -801,6 +803,11 @@ int config_encoding_dim(const ModelConfig *c)
 const char *encoding_name(EncodingKind k)
 {
     return (int)k >= 0 && k <= ENCODING_SPECTRUM ? ENCODING_NAMES[k] : "?";
+}
+
+const char *precision_name(Precision p)
+{
+    return (int)p >= 0 && p <= PRECISION_BF16 ? PRECISION_NAMES[p] : "?";
 }
 
 const char *activation_name(Activation a)

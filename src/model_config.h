@@ -15,6 +15,9 @@
  *                activation = relu | sine [relu], omega0 [30] (sine)
  *   [training]   batch [64], lr [1e-3], beta1 [0.9], beta2 [0.999], epsilon [1e-8],
  *                weight_decay [0], clip [0 = off] (global gradient norm),
+ *                precision = fp32 | bf16 [fp32] (bf16: the operands of every matrix
+ *                product in bf16 with fp32 accumulation; weights, gradients, Adam
+ *                and the loss stay fp32; needs oneDNN and a CPU with AVX512-BF16),
  *                pixels [0 = all] (random coordinates per image per step),
  *                log_every [50], checkpoint_every [1000],
  *                reduce [exact] (exact | fast), reduce_chunk [4] (MPI jobs: dist_train.h)
@@ -34,6 +37,7 @@ typedef enum {
     ENCODING_NONE, ENCODING_BASIC, ENCODING_POSITIONAL, ENCODING_GAUSSIAN, ENCODING_SPECTRUM
 } EncodingKind;
 typedef enum { ACT_RELU, ACT_SINE } Activation;
+typedef enum { PRECISION_FP32, PRECISION_BF16 } Precision;
 
 typedef struct {
     char name[64];
@@ -66,6 +70,7 @@ typedef struct {
 
     int batch;
     float lr, beta1, beta2, epsilon, weight_decay, clip;
+    Precision precision;
     int pixels;
     int log_every, checkpoint_every;
     int reduce;       /* REDUCE_EXACT | REDUCE_FAST: the gradient sum of an MPI job */
@@ -101,5 +106,6 @@ int config_encoding_dim(const ModelConfig *c);
 /* Names used in INI text and messages. */
 const char *encoding_name(EncodingKind k);
 const char *activation_name(Activation a);
+const char *precision_name(Precision p);
 
 #endif

@@ -137,6 +137,11 @@ int parallel_for(size_t n, size_t min_per_part, ParallelFn fn, void *job)
     return parts;
 }
 
+int parallel_threads(void)
+{
+    return pool.parts;
+}
+
 float *parallel_scratch(int part)
 {
     return scratch[part];

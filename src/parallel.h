@@ -33,6 +33,9 @@ int threads_use(int T);
  * Returns the number of parts used: 1 ≤ parts ≤ PARALLEL_MAX_PARTS. */
 int parallel_for(size_t n, size_t min_per_part, ParallelFn fn, void *job);
 
+/* The number of threads in use (threads_use's last answer; 1 before it). */
+int parallel_threads(void);
+
 /* Part k's scratch row (PARALLEL_SCRATCH_FLOATS floats), for partial sums a
  * job reduces after parallel_for returns. */
 float *parallel_scratch(int part);

@@ -91,3 +91,23 @@ int sweep_applies_to_fit(const Sweep *s, const ModelConfig *c, const char **why)
         *why = "omega0 applies only to sine activations";
     return *why == NULL;
 }
+
+int config_apply_sets(ModelConfig *c, const char *const *sets, int n)
+{
+    for (int i = 0; i < n; i++) {
+        Sweep one;
+        if (!strchr(sets[i], '=')) {
+            ffvae_error("--set %s: expected KEY=VALUE", sets[i]);
+            return -1;
+        }
+        if (sweep_parse(&one, sets[i]) != 0)
+            return -1;
+        if (one.n != 1) {
+            ffvae_error("--set %s: expected one KEY=VALUE", sets[i]);
+            return -1;
+        }
+        if (config_set(c, one.section, one.key, one.values[0], "--set") != 0)
+            return -1;
+    }
+    return 0;
+}

@@ -29,4 +29,11 @@ int sweep_parse(Sweep *s, const char *text);
  * image geometry or the batch, never), else 0 with *why saying so. */
 int sweep_applies_to_fit(const Sweep *s, const ModelConfig *c, const char **why);
 
+/* The most `--set KEY=V` options a command takes. */
+#define CONFIG_MAX_SETS 32
+
+/* Applies `--set KEY=V` texts (KEY as for --sweep, exactly one value each) to c
+ * in order; origin names them in messages. 0, or -1 after reporting. */
+int config_apply_sets(ModelConfig *c, const char *const *sets, int n);
+
 #endif

@@ -15,6 +15,7 @@
 #include "model.h"
 #include "parallel.h"
 #include "stale_temps.h"
+#include "sweep.h"
 #include "util.h"
 #include "workspace.h"
 
@@ -88,8 +89,9 @@ static int start_run(const TrainOptions *o, const RunPaths *paths, const Dataset
                     o->run_dir);
         return -1;
     }
-    if (config_load(&cfg, o->model_path) != 0 || check_fits(&cfg, &ds->train, o->model_path,
-                                                            o->data_path) != 0)
+    if (config_load(&cfg, o->model_path) != 0 ||
+        config_apply_sets(&cfg, o->sets, o->n_sets) != 0 ||
+        check_fits(&cfg, &ds->train, o->model_path, o->data_path) != 0)
         return -1;
     if (model_create(m, &cfg) != 0)
         return -1;
@@ -118,17 +120,19 @@ static int resume_run(const TrainOptions *o, const RunPaths *paths, const Datase
     }
     if (checkpoint_load(paths->checkpoint, m, s) != 0)
         return -1;
-    if (o->model_path) {
-        ModelConfig given;
+    if (o->model_path || o->n_sets > 0) {
+        /* -m and --set, as given, must describe the stored model. */
+        ModelConfig given = m->cfg;
         char *a = NULL, *b = NULL;
-        int same = config_load(&given, o->model_path) == 0 &&
+        int same = (!o->model_path || config_load(&given, o->model_path) == 0) &&
+                   config_apply_sets(&given, o->sets, o->n_sets) == 0 &&
                    (a = config_to_string(&given)) && (b = config_to_string(&m->cfg)) &&
                    strcmp(a, b) == 0;
         free(a);
         free(b);
         if (!same) {
-            ffvae_error("%s: differs from the model in %s; resume without -m or start a new run",
-                        o->model_path, paths->checkpoint);
+            ffvae_error("%s: differs from the model in %s; resume without -m or --set, or start "
+                        "a new run", o->model_path ? o->model_path : "--set", paths->checkpoint);
             goto fail;
         }
     }

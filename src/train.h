@@ -21,6 +21,8 @@ typedef struct {
     const Reporter *report; /* NULL: quiet; live status, or plain log lines without one */
     const char *resume_hint; /* how to continue after a stop; NULL: train's --resume */
     const StopControl *stop; /* armed around the steps; NULL: never stops early */
+    const char *const *sets; /* `--set KEY=V` applied to the model as loaded ([n_sets]) */
+    int n_sets;
 } TrainOptions;
 
 #include "adam.h"

@@ -5,10 +5,48 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bf16.h"
 #include "encoding.h"
 #include "util.h"
 
 static int encode_rows(Workspace *ws, const Model *m, int H_image, int row0, int rows);
+
+/* The bf16 arena (workspace.h) for `rows` decoder rows, and the oneDNN state. */
+static int bf16_arena(Workspace *ws, const Model *m, size_t rows, int widest)
+{
+    const ModelConfig *c = &m->cfg;
+    size_t W = (size_t)c->net_width, B = (size_t)ws->B, grid = (size_t)ws->P_grid;
+    struct {
+        uint16_t **field;
+        size_t n;
+    } t[2 * MODEL_MAX_LAYERS + 12] = {{&ws->wb, m->table.total},
+                                 {&ws->gamma_b, grid * (size_t)m->E},
+                                 {&ws->z_b, B * (size_t)m->latent},
+                                 {&ws->dhb, rows * W},
+                                 {&ws->dlogits_b, rows * (size_t)m->C},
+                                 {&ws->dgz_b, B * W},
+                                 {&ws->dgx_b, grid * W},
+                                 {&ws->x_b, B * (size_t)m->P * (size_t)m->C},
+                                 {&ws->dmu_b, B * (size_t)m->latent},
+                                 {&ws->dlogvar_b, B * (size_t)m->latent},
+                                 {&ws->denc_hb, B * (size_t)widest}};
+    int n = 11;
+    for (int k = 0; m->latent && k < c->enc_layers; k++)
+        t[n].field = &ws->enc_hb[k], t[n++].n = B * (size_t)c->enc_hidden[k];
+    for (int k = 0; k < c->net_depth; k++)
+        t[n].field = &ws->hb[k], t[n++].n = rows * W;
+    size_t total = 0;
+    for (int i = 0; i < n; i++)
+        total += (t[i].n + 31) & ~(size_t)31; /* 64-byte aligned starts */
+    ws->bmem = checked_calloc(total, sizeof(uint16_t), "bf16 activations");
+    ws->gemm = ws->bmem ? gemm_cache_create() : NULL;
+    if (!ws->gemm)
+        return -1;
+    size_t off = 0;
+    for (int i = 0; i < n; off += (t[i].n + 31) & ~(size_t)31, i++)
+        *t[i].field = ws->bmem + off;
+    return 0;
+}
 static void encode_coords(Workspace *ws, const Model *m, const float *v, int P);
 
 /* The arena's table, with the Workspace field each row will bind to once
@@ -77,7 +115,13 @@ int workspace_create(Workspace *ws, const Model *m, int B, int pixels, int Hg, i
     for (int k = 0; k < depth; k++) /* the coord decoder recomputes pre[0] */
         if (c->activation == ACT_SINE && (k > 0 || !coord))
             reserve(&a, &ws->pre[k], "pre", rows, W);
-    ws->n_pool = !coord ? depth + 2 : depth == 1 ? 2 : depth > 3 ? depth : 3;
+    ws->bf16 = c->precision == PRECISION_BF16;
+    if (ws->bf16 && (!coord || bf16_check(c->name) != 0)) {
+        if (!coord)
+            ffvae_error("%s: precision = bf16 is implemented for coord decoders only", c->name);
+        return -1;
+    }
+    ws->n_pool = ws->bf16 ? 1 : !coord ? depth + 2 : depth == 1 ? 2 : depth > 3 ? depth : 3;
     for (int k = 0; k < ws->n_pool; k++)
         reserve(&a, &ws->pool[k], "h", rows, W);
     if (c->conditioning == COND_FILM)
@@ -108,8 +152,12 @@ int workspace_create(Workspace *ws, const Model *m, int B, int pixels, int Hg, i
         *a.field[i] = ws->mem + a.table->t[i].offset;
     if (!pixels)
         ws->target = ws->x;
-    for (int k = 0; k < depth; k++)
+    for (int k = 0; k < depth && !ws->bf16; k++)
         ws->h[k] = ws->pool[k];
+    if (ws->bf16 && bf16_arena(ws, m, rows, widest) != 0) {
+        workspace_free(ws);
+        return -1;
+    }
 
     /* γ depends only on the grid: compute it once here. */
     if (coord && encode_rows(ws, m, Hg, 0, Hg) != 0) {
@@ -141,6 +189,8 @@ static void encode_coords(Workspace *ws, const Model *m, const float *v, int P)
     else
         fourier_features(ws->gamma, v, m->freqs, P, m->F);
     ws->P_grid = P;
+    if (ws->gamma_b) /* the products read γ in bf16: cast once per grid */
+        bf16_from_floats(ws->gamma_b, ws->gamma, (size_t)P * (size_t)m->E);
 }
 
 /* γ of grid rows row0 .. row0+rows−1 of an H_image × Wg image; the workspace's
@@ -172,8 +222,12 @@ void workspace_free(Workspace *ws)
 {
     free(ws->mem);
     free(ws->pix);
+    free(ws->bmem);
+    gemm_cache_free(ws->gemm);
     ws->mem = NULL;
     ws->pix = NULL;
+    ws->bmem = NULL;
+    ws->gemm = NULL;
 }
 
 void workspace_load_images(Workspace *ws, const Model *m, const uint8_t *images, int B)

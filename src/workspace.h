@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "onednn.h"
 #include "rng.h"
 #include "tensor_table.h"
 
@@ -42,9 +43,32 @@ struct Workspace {
     float *dgz;     /* [B, W] */
     float *dz, *dz_part, *dmu, *dlogvar; /* [B, d] */
     float *denc_a, *denc_b;         /* [B, widest encoder layer] */
+
+    /* precision = bf16 (model_bf16.c): the bf16 operands of the products, in a
+     * second arena. The fp32 pool then holds one [rows, W] buffer (pool[0]):
+     * each layer's product writes there and its fused pass reads it, writing
+     * hb[k]; backward's products write dh there and the fused pass writes dhb. */
+    int bf16;
+    GemmCache *gemm;       /* oneDNN primitives, one per product shape */
+    uint16_t *bmem;        /* the bf16 arena */
+    uint16_t *wb;          /* [table.total] the weights, cast once per step */
+    uint16_t *gamma_b;     /* [P_grid, E] γ, cast with it */
+    uint16_t *z_b;         /* [B, d] */
+    uint16_t *x_b;         /* [B, P·C] the input images */
+    uint16_t *enc_hb[MODEL_MAX_LAYERS]; /* [B, hidden_k] */
+    uint16_t *dmu_b, *dlogvar_b; /* [B, d] */
+    uint16_t *denc_hb;     /* [B, widest encoder layer] d(pre) of the encoder layer going back */
+    uint16_t *hb[MODEL_MAX_LAYERS]; /* [rows, W] each layer's activation */
+    uint16_t *dhb;         /* [rows, W] d(pre) of the layer going back */
+    uint16_t *dlogits_b;   /* [rows, C] */
+    uint16_t *dgz_b;       /* [B, W] */
+    uint16_t *dgx_b;       /* [P_grid, W] */
+    int failed;            /* a oneDNN call failed (reported): the loss becomes NaN */
 };
 
-/* Sizes a workspace for up to B images. pixels = 0 uses every pixel of the
+/* Sizes a workspace for up to B images. With the model's precision = bf16 it
+ * also makes the bf16 arena and the oneDNN state (refused, with the reason,
+ * where bf16 cannot run: bf16_check). pixels = 0 uses every pixel of the
  * Hg×Wg grid; pixels = N samples N per image per step (training size only).
  * Requires the model's frequencies to be set (γ is computed here). */
 int workspace_create(Workspace *ws, const Model *m, int B, int pixels, int Hg, int Wg);

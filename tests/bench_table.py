@@ -4,11 +4,16 @@
 after the other, printed as a markdown table.
 
     /usr/bin/python3 tests/bench_table.py [--ffvae build/ffvae] [--steps 10] [--repeat 3]
+        [--precision fp32,bf16] [--settings 0,4]
 
 Needs Debian's python3-torch. Each row runs ffvae and PyTorch alternately,
 --repeat times each, and every cell is the median over the repeats: on a
 shared virtual machine the speed of the cores drifts by 10-20% from minute
 to minute, and alternating and taking medians keeps the comparison fair.
+Every setting runs once per precision, each against PyTorch at the same
+precision: fp32 against plain PyTorch, bf16 (`--set precision=bf16`) against
+PyTorch under torch.autocast (torch_bench.py --bf16). The GEMM column is the
+same-run ceiling in that precision (cblas_sgemm, or oneDNN's bf16 matmul).
 Run it on an otherwise idle machine.
 """
 import argparse
@@ -45,15 +50,21 @@ def main():
     p.add_argument("--ffvae", default=os.path.join(HERE, "..", "build", "ffvae"))
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--precision", default="fp32,bf16", help="comma list: fp32, bf16")
+    p.add_argument("--settings", help="comma list of row numbers of SETTINGS (default: all)")
     a = p.parse_args()
-    print("| setting | threads | ffvae img/s | PyTorch img/s | ffvae ÷ PyTorch | ffvae GFLOP/s "
-          "| SGEMM GFLOP/s | efficiency | ffvae MiB | PyTorch MiB |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for label, threads, sets, torch_opts in SETTINGS:
+    settings = SETTINGS if not a.settings else [SETTINGS[int(i)] for i in a.settings.split(",")]
+    print("| setting | precision | threads | ffvae img/s | PyTorch img/s | ffvae ÷ PyTorch "
+          "| ffvae GFLOP/s | GEMM GFLOP/s | efficiency | ffvae MiB | PyTorch MiB |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    rows = [(p_, *row) for row in settings for p_ in a.precision.split(",")]
+    for precision, label, threads, sets, torch_opts in rows:
         cmd = [a.ffvae, "bench", "-m", MODEL, "--steps", str(a.steps), "--threads", str(threads),
-               "--json"]
+               "--json", "--set", "precision=" + precision]
         for s in sets:
             cmd += ["--set", s]
+        if torch_opts is not None and precision == "bf16":
+            torch_opts = torch_opts + ["--bf16"]
         runs, torch_runs = [], []
         for _ in range(a.repeat):
             runs.append(run_json(cmd))
@@ -62,7 +73,7 @@ def main():
                     [sys.executable, os.path.join(HERE, "torch_bench.py"), MODEL, "--steps",
                      str(a.steps), "--threads", str(threads), "--json"] + torch_opts))
         f = {k: statistics.median(r[k] for r in runs) for k in
-             ("images_per_s", "train_gflops", "sgemm_gflops", "efficiency", "peak_rss_mib")}
+             ("images_per_s", "train_gflops", "gemm_gflops", "efficiency", "peak_rss_mib")}
         if torch_opts is None:
             t_ips, ratio, t_mib = "—", "—", "—"
         else:
@@ -71,9 +82,9 @@ def main():
             t_ips = "%.1f" % t["images_per_s"]
             ratio = "%.2f" % (f["images_per_s"] / t["images_per_s"])
             t_mib = "%.0f" % t["peak_rss_mib"]
-        print("| %s | %d | %.1f | %s | %s | %.1f | %.1f | %.2f | %.0f | %s |" % (
-            label, threads, f["images_per_s"], t_ips, ratio, f["train_gflops"],
-            f["sgemm_gflops"], f["efficiency"], f["peak_rss_mib"], t_mib), flush=True)
+        print("| %s | %s | %d | %.1f | %s | %s | %.1f | %.1f | %.2f | %.0f | %s |" % (
+            label, precision, threads, f["images_per_s"], t_ips, ratio, f["train_gflops"],
+            f["gemm_gflops"], f["efficiency"], f["peak_rss_mib"], t_mib), flush=True)
 
 
 if __name__ == "__main__":

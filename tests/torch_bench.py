@@ -3,12 +3,16 @@
 on the same CPU with the same threads and batch.
 
     /usr/bin/python3 tests/torch_bench.py models/bench.ini [--batch 64] [--steps 20]
-        [--threads 2] [--width W] [--activation sine] [--json]
+        [--threads 2] [--width W] [--activation sine] [--bf16] [--json]
 
 Needs Debian's python3-torch. PyTorch gets its best form: the latent joins the
 first layer by broadcasting (no [B*P, F+d] concatenation), the encoding is a
 precomputed buffer, the loss is fused BCE-with-logits, and the optimiser is
 torch.optim.Adam (foreach). Prints the same lines as `ffvae bench`.
+
+--bf16 trains in mixed precision as a PyTorch user would: the forward pass
+(and so the loss) under torch.autocast("cpu", dtype=torch.bfloat16), the
+backward and Adam outside it, on fp32 master weights.
 """
 import argparse
 import configparser
@@ -88,6 +92,8 @@ def main():
     ap.add_argument("--threads", type=int, default=torch.get_num_threads())
     ap.add_argument("--width", type=int)
     ap.add_argument("--activation")
+    ap.add_argument("--bf16", action="store_true",
+                    help="wrap the forward pass in torch.autocast('cpu', dtype=torch.bfloat16)")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
     m = read_model(a.model)
@@ -102,7 +108,8 @@ def main():
 
     def step():
         opt.zero_grad(set_to_none=True)
-        loss = model(x)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
+            loss = model(x)
         loss.backward()
         opt.step()
 
@@ -114,13 +121,14 @@ def main():
     dt = (time.perf_counter() - t0) / a.steps
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     res = {"framework": "pytorch " + str(torch.__version__), "batch": m["batch"], "threads": a.threads,
-           "width": m["width"], "activation": m["activation"],
+           "width": m["width"], "activation": m["activation"], "precision": "bf16" if a.bf16 else "fp32",
            "images_per_s": m["batch"] / dt, "ms_per_step": dt * 1e3, "peak_rss_mib": peak}
     if a.json:
         print(json.dumps(res))
     else:
         print(f"pytorch: {res['images_per_s']:.1f} img/s  {dt * 1e3:.2f} ms/step  "
-              f"threads {a.threads}  batch {m['batch']}  width {m['width']}  {m['activation']}")
+              f"threads {a.threads}  batch {m['batch']}  width {m['width']}  {m['activation']}  "
+              f"{res['precision']}")
         print(f"peak memory: {peak:.1f} MiB")
 
 

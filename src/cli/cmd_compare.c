@@ -8,6 +8,7 @@
 #include "console.h"
 #include "options.h"
 #include "stop_signals.h"
+#include "sweep.h"
 #include "compare.h"
 #include "train.h"
 #include "util.h"
@@ -33,12 +34,16 @@ const char cmd_compare_usage[] =
     "  -c, --classifier FILE feature classifier for FID, KID, precision/recall\n"
     "                        (default: classifiers/NAME.h5, NAME the dataset's name,\n"
     "                        when it exists, else OUT_DIR/classifier.h5, trained there\n"
-    "                        before the runs when missing)\n";
+    "                        before the runs when missing)\n"
+    "      --set KEY=V       change one key of every model (section.key or a bare key),\n"
+    "                        e.g. --set precision=bf16 (part of the comparison's manifest)\n";
 
 int cmd_compare(int argc, char **argv)
 {
     CompareOptions o;
     memset(&o, 0, sizeof o);
+    const char *set_args[CONFIG_MAX_SETS];
+    OptionList sets = {set_args, CONFIG_MAX_SETS, 0};
     o.seeds = 1;
     Reporter console = console_reporter();
     o.report = &console;
@@ -52,6 +57,7 @@ int cmd_compare(int argc, char **argv)
         OPT_INT("threads", 0, &o.threads, 1, MAX_THREADS),
         OPT_INT("eval-images", 0, &o.eval_images, 1, MAX_COUNT),
         OPT_TEXT("classifier", 'c', &o.classifier),
+        OPT_LIST("set", 0, &sets),
         OPT_END};
     int argi = options_parse("compare", cmd_compare_usage, opts, argc, argv);
     if (argi < 0)
@@ -64,5 +70,7 @@ int cmd_compare(int argc, char **argv)
         return usage_error("compare", "give --steps or --epochs, not both");
     if (!o.steps && !o.epochs)
         o.epochs = 1;
+    o.sets = set_args;
+    o.n_sets = sets.n;
     return train_exit_status(compare_run(&o)); /* compare_run reports as train_run does */
 }

@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "console.h"
 #include "options.h"
+#include "sweep.h"
 #include "fit_run.h"
 #include "util.h"
 
@@ -33,6 +34,7 @@ const char cmd_fit_usage[] =
     "                       a bare key, searched in [encoding], [network], [training], ...\n"
     "                       (so sigma is [encoding] sigma)\n"
     "      --threads T      threads for GEMMs and element-wise passes (default: all cores)\n"
+    "      --set KEY=V      change one key of every model, e.g. --set precision=bf16\n"
     "\n"
     "OUT_DIR receives target.png, results.csv (run,model,encoding,sweep,value,features,\n"
     "parameters,size,channels,steps,holdout,train_psnr,test_psnr,seconds,freq_power),\n"
@@ -50,6 +52,8 @@ int cmd_fit(int argc, char **argv)
     Reporter console = console_reporter();
     o.report = &console;
     OptionList models = {o.models, FIT_MAX_MODELS, 0};
+    const char *set_args[CONFIG_MAX_SETS];
+    OptionList sets = {set_args, CONFIG_MAX_SETS, 0};
     const Option opts[] = {
         OPT_LIST("model", 'm', &models),
         OPT_TEXT("out", 'o', &o.out_dir),
@@ -60,6 +64,7 @@ int cmd_fit(int argc, char **argv)
         OPT_SEED("seed", &o.seed),
         OPT_TEXT("sweep", 0, &o.sweep),
         OPT_INT("threads", 0, &o.threads, 1, MAX_THREADS),
+        OPT_LIST("set", 0, &sets),
         OPT_END};
     int argi = options_parse("fit", cmd_fit_usage, opts, argc, argv);
     if (argi < 0)
@@ -75,5 +80,7 @@ int cmd_fit(int argc, char **argv)
         return usage_error("fit", "--size applies to an IMAGE; --noise S sets the size itself");
     if (o.n_models == 0 || !o.out_dir)
         return usage_error("fit", "-m MODEL and -o OUT_DIR are required");
+    o.sets = set_args;
+    o.n_sets = sets.n;
     return fit_run(&o) == 0 ? 0 : 1;
 }

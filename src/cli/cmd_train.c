@@ -8,6 +8,7 @@
 #include "distributed.h"
 #include "options.h"
 #include "stop_signals.h"
+#include "sweep.h"
 #include "train.h"
 #include "util.h"
 
@@ -30,6 +31,8 @@ const char cmd_train_usage[] =
     "      --resume        continue the run in RUN_DIR from its checkpoint\n"
     "      --mpi-timeout S under mpirun: end the job when a rank makes no progress\n"
     "                      for S seconds (default 600; 0: never)\n"
+    "      --set KEY=V     change one key of the model (section.key or a bare key),\n"
+    "                      e.g. --set precision=bf16; a resumed run refuses a change\n"
     "\n"
     "SIGINT/SIGTERM save a checkpoint and exit with status 130.\n"
     "Under mpirun (a --with-mpi build) the run is data-parallel: N ranks share\n"
@@ -39,6 +42,8 @@ int cmd_train(int argc, char **argv)
 {
     TrainOptions o;
     memset(&o, 0, sizeof o);
+    const char *set_args[CONFIG_MAX_SETS];
+    OptionList sets = {set_args, CONFIG_MAX_SETS, 0};
     o.seed = 1;
     Reporter console = console_reporter();
     o.report = dist_rank() == 0 ? &console : NULL; /* an MPI job: rank 0 speaks */
@@ -54,6 +59,7 @@ int cmd_train(int argc, char **argv)
         OPT_INT("threads", 0, &o.threads, 1, MAX_THREADS),
         OPT_FLAG("resume", 0, &o.resume),
         OPT_NUMBER("mpi-timeout", &mpi_timeout, 0, 1e9, 0),
+        OPT_LIST("set", 0, &sets),
         OPT_END};
     int argi = options_parse("train", cmd_train_usage, opts, argc, argv);
     if (argi < 0)
@@ -65,5 +71,7 @@ int cmd_train(int argc, char **argv)
     if (o.steps && o.epochs)
         return usage_error("train", "give --steps or --epochs, not both");
     dist_watchdog(mpi_timeout);
+    o.sets = set_args;
+    o.n_sets = sets.n;
     return train_exit_status(train_run(&o));
 }

@@ -1,0 +1,193 @@
+/* model_bf16.c - the coordinate decoder in bf16 (model_bf16.h). Buffers:
+ * ws->pool[0] is the one fp32 [rows, W] buffer (a product's output, read by
+ * the fused pass that follows), ws->hb[k] the bf16 activations kept for
+ * backward, ws->dhb the bf16 d(pre) the backward products read. */
+#include "model_bf16.h"
+
+#include <string.h>
+
+#include "bf16.h"
+#include "layers.h"
+
+/* A tensor's weights in the bf16 copy (ws->wb shares m->table's layout). */
+static const uint16_t *wb(const Model *m, const Workspace *ws, int idx)
+{
+    return ws->wb + m->table.t[idx].offset;
+}
+
+static void check(Workspace *ws, int rc)
+{
+    if (rc != 0)
+        ws->failed = 1;
+}
+
+static void add_into(float *y, const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] += x[i];
+}
+
+void cast_weights_bf16(const Model *m, Workspace *ws)
+{
+    bf16_from_floats(ws->wb, m->params, m->table.total);
+}
+
+void encoder_layers_bf16(const Model *m, Workspace *ws, int B)
+{
+    const ModelConfig *c = &m->cfg;
+    float *P = m->params;
+    int in_dim = m->P * m->C, d = m->latent;
+    bf16_from_floats(ws->x_b, ws->x, (size_t)B * in_dim);
+    const uint16_t *in = ws->x_b;
+    for (int k = 0; k < c->enc_layers; k++) {
+        int out = c->enc_hidden[k];
+        /* enc_h holds the pre-activation; the fused pass writes the bf16 ReLU. */
+        check(ws, dense_forward_bf16(ws->gemm, ws->enc_h[k], in, wb(m, ws, m->enc_W[k]), NULL, B,
+                                     in_dim, out));
+        bias_relu_forward_bf16(ws->enc_hb[k], ws->enc_h[k], tensor_in(m, P, m->enc_b[k]), NULL, 1,
+                               B, out);
+        in = ws->enc_hb[k];
+        in_dim = out;
+    }
+    check(ws, dense_forward_bf16(ws->gemm, ws->mu, in, wb(m, ws, m->mu_W),
+                                 tensor_in(m, P, m->mu_b), B, in_dim, d));
+    check(ws, dense_forward_bf16(ws->gemm, ws->logvar, in, wb(m, ws, m->lv_W),
+                                 tensor_in(m, P, m->lv_b), B, in_dim, d));
+}
+
+void backward_encoder_layers_bf16(Model *m, Workspace *ws, int B)
+{
+    const ModelConfig *c = &m->cfg;
+    float *G = m->grads;
+    int d = m->latent, nl = c->enc_layers;
+    GemmCache *g = ws->gemm;
+    const uint16_t *h_last = nl ? ws->enc_hb[nl - 1] : ws->x_b;
+    int in_dim = nl ? c->enc_hidden[nl - 1] : m->P * m->C;
+    float *da = ws->denc_a, *db = ws->denc_b;
+    bf16_from_floats(ws->dmu_b, ws->dmu, (size_t)B * d);
+    bf16_from_floats(ws->dlogvar_b, ws->dlogvar, (size_t)B * d);
+    check(ws, dense_backward_bf16(g, nl ? da : NULL, tensor_in(m, G, m->mu_W), ws->dmu_b, h_last,
+                                  wb(m, ws, m->mu_W), B, in_dim, d));
+    bias_backward(tensor_in(m, G, m->mu_b), ws->dmu, (size_t)B, d);
+    check(ws, dense_backward_bf16(g, nl ? db : NULL, tensor_in(m, G, m->lv_W), ws->dlogvar_b,
+                                  h_last, wb(m, ws, m->lv_W), B, in_dim, d));
+    bias_backward(tensor_in(m, G, m->lv_b), ws->dlogvar, (size_t)B, d);
+    if (!nl)
+        return;
+    add_into(da, db, (size_t)B * in_dim);
+    for (int k = nl - 1; k >= 0; k--) {
+        int out = c->enc_hidden[k], in = k ? c->enc_hidden[k - 1] : m->P * m->C;
+        relu_backward_bias_bf16(ws->denc_hb, NULL, tensor_in(m, G, m->enc_b[k]), da,
+                                ws->enc_hb[k], (size_t)B, out);
+        /* The input image needs no gradient: dx is NULL for the first layer. */
+        check(ws, dense_backward_bf16(g, k ? db : NULL, tensor_in(m, G, m->enc_W[k]), ws->denc_hb,
+                                      k ? ws->enc_hb[k - 1] : ws->x_b, wb(m, ws, m->enc_W[k]), B,
+                                      in, out));
+        float *t = da;
+        da = db;
+        db = t;
+    }
+}
+
+void decode_coord_bf16(const Model *m, Workspace *ws, int B)
+{
+    const ModelConfig *c = &m->cfg;
+    float *P = m->params;
+    int W = c->net_width, d = m->latent, Pb = ws->Pb, L = c->net_depth;
+    int rows = B * Pb;
+    GemmCache *g = ws->gemm;
+    int sine = c->activation == ACT_SINE;
+
+    bf16_from_floats(ws->z_b, ws->z, (size_t)B * d);
+    check(ws, dense_forward_bf16(g, ws->gx, ws->gamma_b, wb(m, ws, m->in_Wx), NULL, ws->P_grid,
+                                 m->E, W));
+    if (d > 0)
+        check(ws, dense_forward_bf16(g, ws->gz, ws->z_b, wb(m, ws, m->in_Wz),
+                                     tensor_in(m, P, m->in_b), B, d, W));
+    else /* no latent (fit): the bias alone */
+        dense_forward(ws->gz, NULL, NULL, tensor_in(m, P, m->in_b), B, 0, W);
+
+    /* The split first layer, gathered and activated into bf16 in one pass. */
+    float *buf = ws->pool[0];
+    if (sine)
+        gather_sine_forward_bf16(ws->hb[0], ws->gx, ws->pix, ws->gz, c->omega0, B, Pb, W);
+    else
+        gather_relu_forward_bf16(ws->hb[0], ws->gx, ws->pix, ws->gz, B, Pb, W);
+
+    for (int k = 1; k < L; k++) {
+        float *pre = sine ? ws->pre[k] : buf; /* sine's backward needs its pre-activation */
+        check(ws, dense_forward_bf16(g, pre, ws->hb[k - 1], wb(m, ws, m->hid_W[k]), NULL, rows,
+                                     W, W));
+        const float *shift = NULL;
+        if (c->conditioning == COND_FILM) {
+            check(ws, dense_forward_bf16(g, ws->shift, ws->z_b, wb(m, ws, m->film_W[k]),
+                                         tensor_in(m, P, m->film_b[k]), B, d, W));
+            shift = ws->shift;
+        }
+        if (sine)
+            bias_sine_forward_bf16(ws->hb[k], pre, tensor_in(m, P, m->hid_b[k]), shift,
+                                   c->omega0, B, Pb, W);
+        else
+            bias_relu_forward_bf16(ws->hb[k], pre, tensor_in(m, P, m->hid_b[k]), shift, B, Pb,
+                                   W);
+    }
+    check(ws, dense_forward_bf16(g, ws->logits, ws->hb[L - 1], wb(m, ws, m->out_W),
+                                 tensor_in(m, P, m->out_b), rows, W, m->C));
+}
+
+/* dgz (fp32, [B, W]) back through gz = z · Wz_or_F + b into the weight, the
+ * bias and dz. */
+static void latent_term_backward(Model *m, Workspace *ws, int B, int W_idx, int b_idx)
+{
+    int W = m->cfg.net_width, d = m->latent;
+    bias_backward(tensor_in(m, m->grads, b_idx), ws->dgz, (size_t)B, W);
+    if (d == 0)
+        return;
+    bf16_from_floats(ws->dgz_b, ws->dgz, (size_t)B * W);
+    check(ws, dense_backward_bf16(ws->gemm, ws->dz_part, tensor_in(m, m->grads, W_idx), ws->dgz_b,
+                                  ws->z_b, wb(m, ws, W_idx), B, d, W));
+    add_into(ws->dz, ws->dz_part, (size_t)B * d);
+}
+
+void backward_coord_bf16(Model *m, Workspace *ws, int B)
+{
+    const ModelConfig *c = &m->cfg;
+    float *G = m->grads;
+    int W = c->net_width, d = m->latent, Pb = ws->Pb, L = c->net_depth;
+    int rows = B * Pb, sine = c->activation == ACT_SINE;
+    int film = c->conditioning == COND_FILM;
+    GemmCache *g = ws->gemm;
+    float *dh = ws->pool[0]; // [rows, W] fp32: each dx product's output
+
+    bf16_from_floats(ws->dlogits_b, ws->dlogits, (size_t)rows * m->C);
+    check(ws, dense_backward_bf16(g, dh, tensor_in(m, G, m->out_W), ws->dlogits_b, ws->hb[L - 1],
+                                  wb(m, ws, m->out_W), rows, W, m->C));
+    bias_backward(tensor_in(m, G, m->out_b), ws->dlogits, (size_t)rows, m->C);
+    memset(ws->dz, 0, (size_t)B * d * sizeof(float));
+    for (int k = L - 1; k >= 1; k--) {
+        /* d(pre_k) in bf16 for the products, its bias sum in fp32; FiLM's
+         * per-image sum needs it in fp32 too (in place in dh). */
+        float *db = tensor_in(m, G, m->hid_b[k]), *keep = film ? dh : NULL;
+        if (sine)
+            sine_backward_bias_bf16(ws->dhb, keep, db, dh, ws->pre[k], c->omega0, (size_t)rows, W);
+        else
+            relu_backward_bias_bf16(ws->dhb, keep, db, dh, ws->hb[k], (size_t)rows, W);
+        if (film) {
+            rows_add_backward(ws->dgz, dh, B, Pb, W);
+            latent_term_backward(m, ws, B, m->film_W[k], m->film_b[k]);
+        }
+        check(ws, dense_backward_bf16(g, dh, tensor_in(m, G, m->hid_W[k]), ws->dhb, ws->hb[k - 1],
+                                      wb(m, ws, m->hid_W[k]), rows, W, W));
+    }
+    /* The first layer's sums stay fp32: its d(pre) is formed in dh. */
+    if (sine)
+        gather_sine_backward(dh, dh, ws->gx, ws->pix, ws->gz, c->omega0, B, Pb, W);
+    else
+        relu_backward_bias_bf16(NULL, dh, NULL, dh, ws->hb[0], (size_t)rows, W);
+    rows_add_backward(ws->dgz, dh, B, Pb, W);
+    latent_term_backward(m, ws, B, m->in_Wz, m->in_b);
+    rows_gather_backward(ws->dgx, dh, ws->pix, B, Pb, ws->P_grid, W);
+    bf16_from_floats(ws->dgx_b, ws->dgx, (size_t)ws->P_grid * W);
+    check(ws, dense_backward_bf16(g, NULL, tensor_in(m, G, m->in_Wx), ws->dgx_b, ws->gamma_b,
+                                  wb(m, ws, m->in_Wx), ws->P_grid, m->E, W));
+}

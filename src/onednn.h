@@ -1,0 +1,59 @@
+/* onednn.h - bf16 matrix products through oneDNN's matmul primitive (public C
+ * API only), and whether bf16 training can run here at all.
+ *
+ * Threading: ffvae's pool stays in charge of the cores. A product is split by
+ * rows of its output over the pool's parts exactly like an OpenBLAS one
+ * (layers.c), and each part runs a oneDNN call limited to one OpenMP thread
+ * (omp_set_num_threads(1) on that thread), so oneDNN never starts an OpenMP
+ * team whose spinning threads would compete with the pool (README,
+ * Performance, has the measurement behind this).
+ *
+ * Primitives take the row count at run time (DNNL_RUNTIME_DIM_VAL), so one
+ * primitive serves every slice of a product. A GemmCache holds, per product
+ * shape and per part, the primitive and the memory objects of that part's
+ * slice: made on the shape's first call (the first step), reused after, so
+ * later steps create nothing. */
+#ifndef FFVAE_ONEDNN_H
+#define FFVAE_ONEDNN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* 0 when `precision = bf16` can run here; otherwise -1 after saying why, once:
+ * a build without oneDNN (names libdnnl-dev), or a CPU without AVX512-BF16
+ * (refused: oneDNN would emulate bf16 products at a fraction of the speed). */
+int bf16_check(const char *who);
+/* 1 when bf16_check would pass, without a message. */
+int bf16_usable(void);
+/* NULL when bf16 can run here, else why not (one sentence). */
+const char *bf16_unusable_reason(void);
+
+typedef struct GemmCache GemmCache;
+
+/* An empty cache (NULL after reporting). Freed with gemm_cache_free. */
+GemmCache *gemm_cache_create(void);
+void gemm_cache_free(GemmCache *g);
+
+/* C[M, N] = A[M, K] · B[K, N] (+ bias[N]) (+ C when accumulate), with A and B
+ * bf16 read through element strides (a row-major matrix has strides {cols, 1},
+ * its transpose {1, cols}), C fp32 row-major. Split by rows of C over the pool. */
+typedef struct {
+    const uint16_t *a;
+    long a_rs, a_cs;  /* A's row and column strides, in elements */
+    const uint16_t *b;
+    long b_rs, b_cs;
+    float *c;         /* [M, N], row-major */
+    const float *bias; /* [N] or NULL */
+    int M, N, K;
+    int accumulate;   /* 1: C += A·B */
+} GemmArgs;
+
+/* Runs the product; 0, or -1 after reporting (a primitive oneDNN refused). */
+int gemm_bf16(GemmCache *g, const GemmArgs *a);
+
+/* The ceiling `ffvae bench` reports for bf16: GFLOP/s of one oneDNN bf16
+ * matmul C[M, N] = A[M, K]·B[K, N] (fp32 C) on `threads` OpenMP threads of its
+ * own, best of 5 after a warm-up; 0 (after reporting) when it cannot run. */
+double gemm_bf16_ceiling(int M, int N, int K, int threads);
+
+#endif
