@@ -105,8 +105,11 @@ expect_refused "sample from crash-heap-checkpoint-v1.h5" "$HOSTILE_MSG" \
     "$FFVAE" sample "$H/crash-heap-checkpoint-v1.h5" -n 4 -o "$OUT/s.png"
 # The memory blow-up is stopped by the child's memory limit (libhdf5 then
 # fails cleanly), or by ASan in the child.
+# libhdf5 names a different cause depending on the memory layout (an allocation
+# that fails, or an object past the end of one); any clean refusal of the
+# string read is right, within expect_refused's time and memory bounds.
 expect_refused "info blowup-dataset-v1.h5" \
-    "blowup-dataset-v1.h5: (/: cannot read string \(HDF5: memory allocation failed|$HOSTILE_MSG|damaged or hostile)" \
+    "blowup-dataset-v1.h5: (/: cannot read string \(HDF5: (memory allocation failed|address of object past end of allocation)|$HOSTILE_MSG|damaged or hostile)" \
     "$FFVAE" info "$H/blowup-dataset-v1.h5"
 # Without the check, the same file takes the process down: what the check is for.
 FFVAE_CHILD_CHECK=0 "$FFVAE" info "$H/crash-heap-format-v1.h5" >/dev/null 2>&1
