@@ -10,22 +10,35 @@
 #include "render.h"
 #include "util.h"
 
-int figure_samples(const char *path, const Model *m, int n, int size, float temperature,
-                   Rng *rng, int cols, int scale)
+/* The mean images float [n, Hs, Ws, C] of n prior draws at temperature T,
+ * malloc'd (the caller frees); NULL after reporting. */
+static float *render_samples(const Model *m, int n, int Hs, int Ws, float temperature, Rng *rng)
 {
-    int Hs = size ? size : m->H, Ws = size ? size : m->W, gh, gw, rc = -1;
-    if (image_grid_size(&gh, &gw, n, Hs, Ws, cols, scale) != 0)
-        return -1;
     float *z = checked_malloc((size_t)n * m->latent, sizeof *z, "latents");
     float *images = checked_malloc((size_t)n * Hs * Ws, (size_t)m->C * sizeof *images,
                                    "sample images");
-    if (z && images) {
+    int ok = z && images;
+    if (ok) {
         latent_sample_prior(z, n, m->latent, temperature, rng);
-        if (render_mean_images(images, m, z, n, Hs, Ws) == 0 &&
-            image_grid_write_png(path, images, n, Hs, Ws, m->C, cols, scale) == 0)
-            rc = 0;
+        ok = render_mean_images(images, m, z, n, Hs, Ws) == 0;
     }
     free(z);
+    if (!ok) {
+        free(images);
+        return NULL;
+    }
+    return images;
+}
+
+int figure_samples(const char *path, const Model *m, int n, int size, float temperature,
+                   Rng *rng, int cols, int scale)
+{
+    int Hs = size ? size : m->H, Ws = size ? size : m->W, gh, gw;
+    /* The grid's size is checked before anything large is allocated. */
+    if (image_grid_size(&gh, &gw, n, Hs, Ws, cols, scale) != 0)
+        return -1;
+    float *images = render_samples(m, n, Hs, Ws, temperature, rng);
+    int rc = images ? image_grid_write_png(path, images, n, Hs, Ws, m->C, cols, scale) : -1;
     free(images);
     return rc;
 }
@@ -33,17 +46,10 @@ int figure_samples(const char *path, const Model *m, int n, int size, float temp
 int samples_write_h5(const char *path, const Model *m, int n, int size, float temperature,
                      Rng *rng, const char *dataset, const char *source)
 {
-    int Hs = size ? size : m->H, Ws = size ? size : m->W, rc = -1;
-    float *z = checked_malloc((size_t)n * m->latent, sizeof *z, "latents");
-    float *images = checked_malloc((size_t)n * Hs * Ws, (size_t)m->C * sizeof *images,
-                                   "sample images");
-    if (z && images) {
-        latent_sample_prior(z, n, m->latent, temperature, rng);
-        if (render_mean_images(images, m, z, n, Hs, Ws) == 0 &&
-            image_set_write_samples(path, images, n, Hs, Ws, m->C, dataset, source) == 0)
-            rc = 0;
-    }
-    free(z);
+    int Hs = size ? size : m->H, Ws = size ? size : m->W;
+    float *images = render_samples(m, n, Hs, Ws, temperature, rng);
+    int rc = images ? image_set_write_samples(path, images, n, Hs, Ws, m->C, dataset, source)
+                    : -1;
     free(images);
     return rc;
 }
