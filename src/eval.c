@@ -209,15 +209,6 @@ int eval_write_spectra(const EvalResult *r, const char *path)
     return output_close(&o, f);
 }
 
-/* A JSON number, or null for inf / NaN (JSON has neither). */
-static void json_number(FILE *f, const char *key, double v, int last)
-{
-    if (isfinite(v))
-        fprintf(f, "\"%s\": %.9g%s", key, v, last ? "" : ", ");
-    else
-        fprintf(f, "\"%s\": null%s", key, last ? "" : ", ");
-}
-
 void eval_print_json(FILE *f, const EvalResult *r)
 {
     fprintf(f, "{\"images\": %d, ", r->n);

@@ -122,14 +122,6 @@ done:
     return rc;
 }
 
-static void json_number(FILE *f, const char *key, double v, int last)
-{
-    if (isfinite(v))
-        fprintf(f, "\"%s\": %.9g%s", key, v, last ? "" : ", ");
-    else
-        fprintf(f, "\"%s\": null%s", key, last ? "" : ", ");
-}
-
 void score_print_json(FILE *f, const ScoreResult *r)
 {
     fprintf(f, "{\"images_a\": %d, \"images_b\": %d, \"features\": %d, ", r->n_a, r->n_b,

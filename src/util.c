@@ -246,3 +246,11 @@ int parse_float(const char *s, float *out)
     *out = v;
     return 0;
 }
+
+void json_number(FILE *f, const char *key, double v, int last)
+{
+    if (isfinite(v))
+        fprintf(f, "\"%s\": %.9g%s", key, v, last ? "" : ", ");
+    else
+        fprintf(f, "\"%s\": null%s", key, last ? "" : ", ");
+}

@@ -57,6 +57,10 @@ int path_exists(const char *path);
 /* Joins dir and name into buf; returns -1 when it would not fit. */
 int path_join(char *buf, size_t size, const char *dir, const char *name);
 
+/* Writes "KEY": V to a JSON object, and ", " unless last; JSON has no inf or
+ * NaN, so those are written as null. */
+void json_number(FILE *f, const char *key, double v, int last);
+
 /* Seconds on a monotonic clock. */
 double now_seconds(void);
 
