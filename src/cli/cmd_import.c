@@ -132,19 +132,6 @@ static int parse_args(int argc, char **argv, ImportArgs *a)
     return 0;
 }
 
-/* How many distinct faces a split's images come from. */
-static int count_faces(const Split *s, int n_faces)
-{
-    int n = 0;
-    for (int f = 0; f < n_faces; f++)
-        for (int i = 0; i < s->n; i++)
-            if (s->faces[i] == f) {
-                n++;
-                break;
-            }
-    return n;
-}
-
 int cmd_import(int argc, char **argv)
 {
     ImportArgs a;
@@ -174,16 +161,7 @@ int cmd_import(int argc, char **argv)
     Dataset d;
     if (import_dataset(&d, &r) != 0)
         return 1;
-    printf("imported %s: %d train + %d test images of %dx%dx%d -> %s (%.1f s)\n", d.name,
-           d.train.n, d.test.n, d.train.h, d.train.w, d.train.c, a.output, now_seconds() - t0);
-    if (r.source == IMPORT_FONTS) {
-        printf("%d faces, %d in the test split\n", d.n_faces, count_faces(&d.test, d.n_faces));
-        print_font_counts(&font_counts);
-        print_skips(a.n_dirs > 1 ? "the font folders" : a.dir, &font_counts.skips,
-                    "not a font (by extension)", "not fonts (by extension)");
-    } else {
-        print_skips(a.dir, &skips, "not an image (by extension)", "not images (by extension)");
-    }
+    print_import_summary(&r, &d, now_seconds() - t0);
     dataset_free(&d);
     return 0;
 }

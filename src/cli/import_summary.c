@@ -49,3 +49,31 @@ void print_font_counts(const FontImportCounts *k)
            k->glyphs_kept, k->missing_glyphs, k->blank_glyphs, k->oversized_glyphs,
            k->duplicate_glyphs);
 }
+
+/* How many distinct faces a split's images come from. */
+static int count_faces(const Split *s, int n_faces)
+{
+    int n = 0;
+    for (int f = 0; f < n_faces; f++)
+        for (int i = 0; i < s->n; i++)
+            if (s->faces[i] == f) {
+                n++;
+                break;
+            }
+    return n;
+}
+
+void print_import_summary(const ImportRequest *r, const Dataset *d, double seconds)
+{
+    printf("imported %s: %d train + %d test images of %dx%dx%d -> %s (%.1f s)\n", d->name,
+           d->train.n, d->test.n, d->train.h, d->train.w, d->train.c, r->output, seconds);
+    if (r->source == IMPORT_FONTS) {
+        printf("%d faces, %d in the test split\n", d->n_faces, count_faces(&d->test, d->n_faces));
+        print_font_counts(r->font_counts);
+        print_skips(r->n_dirs > 1 ? "the font folders" : r->dir, &r->font_counts->skips,
+                    "not a font (by extension)", "not fonts (by extension)");
+    } else if (r->source == IMPORT_IMAGES) {
+        print_skips(r->dir, r->images.skips, "not an image (by extension)",
+                    "not images (by extension)");
+    }
+}

@@ -5,6 +5,7 @@
 #define FFVAE_CLI_IMPORT_SUMMARY_H
 
 #include "file_walk.h"
+#include "import.h"
 #include "import_fonts.h"
 
 /* "skipped N entries in DIR: ..." (nothing when none); unwanted_one and
@@ -13,5 +14,9 @@
 void print_skips(const char *dir, const FileSkips *k, const char *unwanted_one,
                  const char *unwanted_many);
 void print_font_counts(const FontImportCounts *k);
+
+/* The summary line of an import (what, how many, where, how long), then
+ * what was left out and why: all of it for `ffvae import`. */
+void print_import_summary(const ImportRequest *r, const Dataset *d, double seconds);
 
 #endif
