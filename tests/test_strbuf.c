@@ -1,6 +1,7 @@
 /* test_strbuf.c - the growing string buffer: appends, growth, handing the
  * text over, and a failure that is reported once and latched. */
 #include "strbuf.h"
+#include "testutil.h"
 
 #include "check_run.h"
 #include <check.h>
@@ -14,20 +15,9 @@
 /* Runs strbuf_printf(b, "%ls", wide) with stderr captured into err. */
 static int printf_wide_capture(StrBuf *b, const wchar_t *wide, char *err, size_t size)
 {
-    fflush(stderr);
-    int saved = dup(STDERR_FILENO);
-    ck_assert_int_ge(saved, 0);
-    FILE *tmp = tmpfile();
-    ck_assert_ptr_nonnull(tmp);
-    ck_assert_int_ge(dup2(fileno(tmp), STDERR_FILENO), 0);
+    stderr_capture_begin();
     int rc = strbuf_printf(b, "%ls", wide);
-    fflush(stderr);
-    ck_assert_int_ge(dup2(saved, STDERR_FILENO), 0);
-    close(saved);
-    rewind(tmp);
-    size_t n = fread(err, 1, size - 1, tmp);
-    err[n] = '\0';
-    fclose(tmp);
+    stderr_capture_end(err, size);
     return rc;
 }
 
