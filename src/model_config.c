@@ -361,6 +361,12 @@ static const KeyDesc *check_consistency(const ModelConfig *c, char *msg, size_t 
                  encoding_name(c->encoding));
         return find_key("encoding", "kind");
     }
+    if (c->decoder == DECODER_DENSE && c->pixels != 0) {
+        snprintf(msg, size, "pixels %d needs kind = coord in [decoder] (a dense decoder computes "
+                            "every pixel at once, so sampling pixels saves nothing; use 0)",
+                 c->pixels);
+        return find_key("training", "pixels");
+    }
     if (c->decoder == DECODER_DENSE && c->latent == 0) {
         snprintf(msg, size, "size 0 (no latent) needs kind = coord in [decoder] "
                             "(a dense decoder's only input is z)");

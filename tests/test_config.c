@@ -480,6 +480,8 @@ START_TEST(cross_field_errors_name_the_key)
     expect_error(t, "models/x.ini:12: conditioning film needs kind = coord in [decoder]");
     snprintf(t, n, "%s[encoding]\nkind = gaussian\n", dense);
     expect_error(t, "models/x.ini:13: encoding gaussian needs kind = coord in [decoder]");
+    snprintf(t, n, "%s[training]\npixels = 100\n", dense);
+    expect_error(t, "models/x.ini:13: pixels 100 needs kind = coord in [decoder]");
     /* Blamed on the key that makes the combination impossible. */
     snprintf(t, n, "%s", dense);
     char *zero = strstr(t, "size = 16");
