@@ -13,6 +13,8 @@
 #include "checkpoint.h"
 #include "classifier.h"
 #include "dataset.h"
+#include "dist_train.h"
+#include "distributed.h"
 #include "eval.h"
 #include "figures.h"
 #include "model_config.h"
@@ -122,6 +124,8 @@ static int check_models(Comparison *c)
                         m->batch);
             return -1;
         }
+        if (dist_check_batch(m) != 0) /* an MPI job: every model splits over the ranks */
+            return -1;
         for (int j = 0; j < i; j++)
             if (strcmp(c->cfg[j].name, m->name) == 0) {
                 ffvae_error("%s: duplicate model name '%s' (also %s); set [model] name to tell "
@@ -225,20 +229,29 @@ static int train_one(const Comparison *c, int i, int seed, const char *dir, int 
         return -1;
     long per_epoch = c->ds.train.n / c->cfg[i].batch;
     long target = o->steps ? o->steps : (long)ceil(o->epochs * (double)per_epoch);
-    int resume = path_exists(ckpt);
-    if (resume) {
+    /* In an MPI job rank 0 decides (its view of the run directory), so every
+     * rank makes the same train_run call or none: [resume?, steps done]. */
+    int64_t state[2] = {0, 0};
+    if (dist_rank() == 0 && path_exists(ckpt)) {
         Model m;
         TrainState s;
         if (checkpoint_load(ckpt, &m, &s) != 0)
-            return -1;
-        long done = s.step;
-        train_state_free(&s);
-        model_free(&m);
-        if (done >= target) {
-            report_line(o->report, "[%d/%d] %s seed %d: finished (%ld steps), skipped", index,
-                        total, c->cfg[i].name, seed, done);
-            return 0;
+            state[0] = -1;
+        else
+            state[0] = 1, state[1] = s.step;
+        if (state[0] > 0) {
+            train_state_free(&s);
+            model_free(&m);
         }
+    }
+    dist_bcast(state, sizeof state);
+    if (state[0] < 0)
+        return -1; /* rank 0 said why */
+    int resume = state[0] > 0;
+    if (resume && state[1] >= target) {
+        report_line(o->report, "[%d/%d] %s seed %d: finished (%ld steps), skipped", index, total,
+                    c->cfg[i].name, seed, (long)state[1]);
+        return 0;
     }
     report_line(o->report, "[%d/%d] %s seed %d: %s", index, total, c->cfg[i].name, seed,
                 resume ? "resuming" : "training");
@@ -401,6 +414,29 @@ static int write_report(const Comparison *c, const ModelSummary *sum, char *verd
     return rc;
 }
 
+/* Evaluates every run, draws the figures and writes the report; 0 or -1. */
+static int report_runs(Comparison *c, float *recon_rows, ModelSummary *sum)
+{
+    const CompareOptions *o = c->o;
+    int n = o->n_models;
+    if (evaluate_runs(c, recon_rows) != 0)
+        return -1;
+    char path[4200];
+    if (path_join(path, sizeof path, o->out_dir, "recon.png") != 0 ||
+        figure_recon_rows(path, recon_rows, &c->ds.test, n, FIG_IMAGES, 2) != 0)
+        return -1;
+    for (int i = 0; i < n; i++)
+        sum[i] = summarise_runs(c->cfg[i].name, &c->runs[i * o->seeds], o->seeds);
+    char verdict[1024];
+    if (write_report(c, sum, verdict, sizeof verdict) != 0)
+        return -1;
+    report_line(o->report, "%s", "");
+    report_line(o->report, "report: %s/report.md", o->out_dir);
+    report_line(o->report, "%s", "");
+    report_line(o->report, "%s", verdict);
+    return 0;
+}
+
 int compare_run(const CompareOptions *o)
 {
     Comparison c;
@@ -427,9 +463,14 @@ int compare_run(const CompareOptions *o)
         goto out;
     }
     /* A given or found classifier is checked first; the report directory
-     * appears once all is accepted, and only then is a missing one trained. */
-    if (find_classifier(&c) != 0 || claim_output(&c) != 0 ||
-        (!c.have_cls && train_classifier(&c) != 0))
+     * appears once all is accepted, and only then is a missing one trained.
+     * In an MPI job that is rank 0's alone (the others never evaluate), and
+     * the others wait for it, asleep. */
+    int ready = 0;
+    if (dist_rank() == 0 && (find_classifier(&c) != 0 || claim_output(&c) != 0 ||
+                             (!c.have_cls && train_classifier(&c) != 0)))
+        ready = -1;
+    if (dist_wait_for_root(ready) != 0)
         goto out;
     int total = n * o->seeds, index = 0;
     for (int i = 0; i < n; i++)
@@ -443,22 +484,12 @@ int compare_run(const CompareOptions *o)
             if (trained != 0)
                 goto out;
         }
-    if (evaluate_runs(&c, recon_rows) != 0)
-        goto out;
-    char path[4200];
-    if (path_join(path, sizeof path, o->out_dir, "recon.png") != 0 ||
-        figure_recon_rows(path, recon_rows, &c.ds.test, n, FIG_IMAGES, 2) != 0)
-        goto out;
-    for (int i = 0; i < n; i++)
-        sum[i] = summarise_runs(c.cfg[i].name, &c.runs[i * o->seeds], o->seeds);
-    char verdict[1024];
-    if (write_report(&c, sum, verdict, sizeof verdict) == 0) {
-        report_line(o->report, "%s", "");
-        report_line(o->report, "report: %s/report.md", o->out_dir);
-        report_line(o->report, "%s", "");
-        report_line(o->report, "%s", verdict);
-        rc = 0;
-    }
+    /* Evaluation, figures and the report: rank 0 alone (it writes them; see
+     * README, "Training on several processes"), while the others wait asleep
+     * and then end with its status. */
+    if (dist_rank() == 0)
+        rc = report_runs(&c, recon_rows, sum);
+    rc = dist_wait_for_root(rc);
 out:
     free(recon_rows);
     free(c.radial);

@@ -13,12 +13,12 @@
 /* Slots after the gradient in the reduced buffer. */
 enum { X_RECON, X_KL, X_NONFINITE, X_OVERFLOW, X_STOP, N_EXTRA };
 
-int dist_step_create(DistStep *d, const Model *m)
+static int alloc_sums(DistStep *d, const Model *m);
+
+int dist_check_batch(const ModelConfig *c)
 {
-    memset(d, 0, sizeof *d);
     if (!dist_active())
         return 0;
-    const ModelConfig *c = &m->cfg;
     int N = dist_size(), B = c->batch;
     if (B % N != 0) {
         ffvae_error("%s: the batch of %d images does not split over %d ranks (N must divide the "
@@ -26,16 +26,48 @@ int dist_step_create(DistStep *d, const Model *m)
                     c->name, B, N, B);
         return -1;
     }
+    if ((B / N) % c->reduce_chunk != 0) {
+        ffvae_error("%s: each of %d ranks takes %d images, not a multiple of reduce_chunk = %d",
+                    c->name, N, B / N, c->reduce_chunk);
+        return -1;
+    }
+    return 0;
+}
+
+int dist_step_create(DistStep *d, const Model *m)
+{
+    memset(d, 0, sizeof *d);
+    if (!dist_active())
+        return 0;
+    const ModelConfig *c = &m->cfg;
+    int N = dist_size(), B = c->batch;
+    if (dist_check_batch(c) != 0)
+        return -1;
     d->B = B;
     d->b_local = B / N;
     d->chunk = c->reduce_chunk;
     d->mode = c->reduce;
-    if (d->b_local % d->chunk != 0) {
-        ffvae_error("%s: each of %d ranks takes %d images, not a multiple of reduce_chunk = %d",
-                    c->name, N, d->b_local, d->chunk);
-        return -1;
-    }
     d->first_chunk = dist_rank() * (d->b_local / d->chunk);
+    d->local_chunks = d->b_local / d->chunk;
+    d->n_chunks = B / d->chunk;
+    return alloc_sums(d, m);
+}
+
+int dist_step_create_chunks(DistStep *d, const Model *m, int n_chunks, int first_chunk,
+                            int local_chunks)
+{
+    memset(d, 0, sizeof *d);
+    if (!dist_active())
+        return 0;
+    d->mode = m->cfg.reduce;
+    d->n_chunks = n_chunks;
+    d->first_chunk = first_chunk;
+    d->local_chunks = local_chunks;
+    return alloc_sums(d, m);
+}
+
+static int alloc_sums(DistStep *d, const Model *m)
+{
     d->n = m->table.total;
     if (d->mode == REDUCE_EXACT)
         d->acc = checked_malloc(d->n + N_EXTRA, sizeof *d->acc, "exact gradient sums");
@@ -56,8 +88,10 @@ void dist_step_free(DistStep *d)
 
 /* Every rank compares its value with rank 0's. The ranks that differ say so;
  * all return -1 together, so the job stops the same way everywhere. */
-static int agree(uint64_t mine, const char *what)
+int dist_agree(uint64_t mine, const char *what)
 {
+    if (!dist_active())
+        return 0;
     uint64_t root = mine;
     dist_bcast(&root, sizeof root);
     int64_t differ = root != mine;
@@ -88,8 +122,10 @@ static void first_difference(char *buf, size_t size, const char *a, const char *
 }
 
 /* Rank 0 broadcasts its resolved config; each rank compares its own. */
-static int agree_config(const ModelConfig *c)
+int dist_agree_config(const ModelConfig *c)
 {
+    if (!dist_active())
+        return 0;
     char *mine = config_to_string(c);
     if (!mine)
         dist_abort(1);
@@ -134,17 +170,17 @@ int dist_start(Model *m, TrainState *s, const Dataset *ds)
     if (!dist_active())
         return 0;
     dist_heartbeat(NULL);
-    if (agree_config(&m->cfg) != 0)
+    if (dist_agree_config(&m->cfg) != 0)
         return -1;
     const Split *sp = &ds->train;
     int64_t shape[4] = {sp->n, sp->h, sp->w, sp->c};
     uint64_t h = dist_hash(0, ds->name, strlen(ds->name));
     h = dist_hash(h, shape, sizeof shape);
     h = dist_hash(h, sp->images, (size_t)sp->n * sp->h * sp->w * sp->c);
-    if (agree(h, "the dataset (name, size or training images)") != 0)
+    if (dist_agree(h, "the dataset (name, size or training images)") != 0)
         return -1;
     int64_t run[3] = {s->step, s->target_steps, (int64_t)s->seed};
-    if (agree(dist_hash(0, run, sizeof run),
+    if (dist_agree(dist_hash(0, run, sizeof run),
               "the run's position (step, target step or seed: --steps/--epochs/--seed, or the "
               "checkpoint resumed)") != 0)
         return -1;
@@ -165,7 +201,7 @@ int dist_check_state(const Model *m, const TrainState *s)
 {
     if (!dist_active())
         return 0;
-    return agree(state_hash(m, s), "the parameters, Adam moments or random stream");
+    return dist_agree(state_hash(m, s), "the parameters, Adam moments or random stream");
 }
 
 /* ---- the step ------------------------------------------------------------ */
@@ -227,7 +263,7 @@ static long add_fixed(DistStep *d, const Model *m, int chunk_index)
     memset(&j, 0, sizeof j);
     j.g = m->grads;
     j.acc = d->acc;
-    j.limit = ldexp(1.0, 62) / (double)(d->B / d->chunk);
+    j.limit = ldexp(1.0, 62) / (double)d->n_chunks;
     int parts = parallel_for(d->n, 1 << 14, to_fixed_part, &j);
     long bad = 0;
     for (int k = 0; k < parts; k++) {
@@ -236,7 +272,7 @@ static long add_fixed(DistStep *d, const Model *m, int chunk_index)
             ffvae_error("rank %d: step's chunk %d: gradient of %s is %g, outside the exact "
                         "reduction's range (|g| < %g: 2^62 / %d chunks at scale 2^%d)",
                         dist_rank(), chunk_index, tensor_of(m, i), (double)m->grads[i],
-                        ldexp(j.limit, -DIST_GRAD_SHIFT), d->B / d->chunk, DIST_GRAD_SHIFT);
+                        ldexp(j.limit, -DIST_GRAD_SHIFT), d->n_chunks, DIST_GRAD_SHIFT);
         }
         bad += j.bad[k];
     }
@@ -253,59 +289,66 @@ static int64_t loss_fixed(double v, double limit, long *bad)
     return (int64_t)llrint(q);
 }
 
-LossParts dist_train_step(DistStep *d, Model *m, Workspace *ws, const uint8_t *images,
-                          LossScale scale, const AdamSettings *adam, long t, Rng *train_rng,
-                          int stop_here, int *stop_all, int *status)
+static const char computing[] = "computing a step", reducing[] = "in the gradient reduction";
+
+uint64_t dist_step_begin(DistStep *d, Model *m, Rng *train_rng)
 {
-    static const char computing[] = "computing a step", reducing[] = "in the gradient reduction";
-    double t0 = now_seconds();
+    d->t0 = now_seconds();
     dist_heartbeat(computing);
-    *status = 0;
-    size_t img = (size_t)m->P * m->C, n = d->n;
-    /* One key per step from the training stream: every rank draws the same. */
-    uint64_t key = (uint64_t)rng_u32(train_rng) << 32;
-    key |= rng_u32(train_rng);
-    long nonfinite = 0, overflow = 0;
-    double recon = 0, kl = 0;
-    int64_t lrecon = 0, lkl = 0;
-    double loss_limit = ldexp(1.0, 62) / (double)(d->B / d->chunk);
-    if (d->mode == REDUCE_EXACT)
-        memset(d->acc, 0, (n + N_EXTRA) * sizeof *d->acc);
-    else
-        memset(m->grads, 0, n * sizeof(float));
-    int chunks = d->b_local / d->chunk;
-    for (int k = 0; k < chunks; k++) {
-        Rng r;
-        rng_seed(&r, key, (uint64_t)(d->first_chunk + k));
-        workspace_load_images(ws, m, images + (size_t)k * d->chunk * img, d->chunk);
-        workspace_sample_pixels(ws, m, d->chunk, &r);
-        LossParts lp = model_forward(m, ws, d->chunk, &r);
-        if (!isfinite(lp.recon) || !isfinite(lp.kl)) {
-            nonfinite++;
-            continue;
-        }
-        if (d->mode == REDUCE_EXACT) {
-            memset(m->grads, 0, n * sizeof(float));
-            model_backward(m, ws, d->chunk, scale.recon, scale.kl);
-            overflow += add_fixed(d, m, d->first_chunk + k);
-            lrecon += loss_fixed(lp.recon, loss_limit, &overflow);
-            lkl += loss_fixed(lp.kl, loss_limit, &overflow);
-        } else {
-            model_backward(m, ws, d->chunk, scale.recon, scale.kl); /* accumulates */
-            recon += lp.recon;
-            kl += lp.kl;
-        }
+    uint64_t key = 0;
+    if (train_rng) { /* one key per step from the training stream: every rank draws the same */
+        key = (uint64_t)rng_u32(train_rng) << 32;
+        key |= rng_u32(train_rng);
     }
+    d->nonfinite = d->overflow = 0;
+    d->recon = d->kl = 0;
+    d->lrecon = d->lkl = 0;
+    if (d->mode == REDUCE_EXACT)
+        memset(d->acc, 0, (d->n + N_EXTRA) * sizeof *d->acc);
+    else
+        memset(m->grads, 0, d->n * sizeof(float));
+    return key;
+}
+
+int dist_chunk_forward_done(DistStep *d, Model *m, LossParts lp)
+{
+    if (!isfinite(lp.recon) || !isfinite(lp.kl)) {
+        d->nonfinite++;
+        return 0;
+    }
+    if (d->mode == REDUCE_EXACT) /* fast mode accumulates every chunk in grads */
+        memset(m->grads, 0, d->n * sizeof(float));
+    return 1;
+}
+
+void dist_chunk_backward_done(DistStep *d, const Model *m, LossParts lp, int chunk_index)
+{
+    if (d->mode == REDUCE_EXACT) {
+        double loss_limit = ldexp(1.0, 62) / (double)d->n_chunks;
+        d->overflow += add_fixed(d, m, chunk_index);
+        d->lrecon += loss_fixed(lp.recon, loss_limit, &d->overflow);
+        d->lkl += loss_fixed(lp.kl, loss_limit, &d->overflow);
+    } else {
+        d->recon += lp.recon;
+        d->kl += lp.kl;
+    }
+}
+
+LossParts dist_step_finish(DistStep *d, Model *m, const AdamSettings *adam, long t,
+                           int stop_here, int *stop_all, int *status)
+{
+    size_t n = d->n;
+    *status = 0;
     double t1 = now_seconds();
     dist_heartbeat(reducing);
-    double flags[3] = {(double)nonfinite, (double)overflow, stop_here ? 1.0 : 0.0};
+    double flags[3] = {(double)d->nonfinite, (double)d->overflow, stop_here ? 1.0 : 0.0};
     LossParts total;
     if (d->mode == REDUCE_EXACT) {
         int64_t *x = d->acc + n;
-        x[X_RECON] = lrecon;
-        x[X_KL] = lkl;
-        x[X_NONFINITE] = nonfinite;
-        x[X_OVERFLOW] = overflow;
+        x[X_RECON] = d->lrecon;
+        x[X_KL] = d->lkl;
+        x[X_NONFINITE] = d->nonfinite;
+        x[X_OVERFLOW] = d->overflow;
         x[X_STOP] = stop_here ? 1 : 0;
         dist_sum_i64(d->acc, n + N_EXTRA);
         total.recon = ldexp((double)x[X_RECON], -DIST_LOSS_SHIFT);
@@ -315,9 +358,9 @@ LossParts dist_train_step(DistStep *d, Model *m, Workspace *ws, const uint8_t *i
     } else {
         memcpy(d->facc, m->grads, n * sizeof(float));
         float *x = d->facc + n;
-        x[X_RECON] = (float)recon;
-        x[X_KL] = (float)kl;
-        x[X_NONFINITE] = (float)nonfinite;
+        x[X_RECON] = (float)d->recon;
+        x[X_KL] = (float)d->kl;
+        x[X_NONFINITE] = (float)d->nonfinite;
         x[X_OVERFLOW] = 0;
         x[X_STOP] = stop_here ? 1.0f : 0.0f;
         dist_sum_f32(d->facc, n + N_EXTRA);
@@ -330,7 +373,7 @@ LossParts dist_train_step(DistStep *d, Model *m, Workspace *ws, const uint8_t *i
     dist_heartbeat(computing);
     *stop_all = flags[2] > 0;
     if (flags[0] > 0) {
-        total.recon = NAN; /* train.c reports the divergence; no Adam step */
+        total.recon = NAN; /* the caller reports the divergence; no Adam step */
         return total;
     }
     if (flags[1] > 0) {
@@ -348,7 +391,27 @@ LossParts dist_train_step(DistStep *d, Model *m, Workspace *ws, const uint8_t *i
         memcpy(m->grads, d->facc, n * sizeof(float));
     }
     adam_step(m->params, m->grads, m->adam_m, m->adam_v, n, adam, t);
-    d->compute_s = (t1 - t0) + (now_seconds() - t2);
+    d->compute_s = (t1 - d->t0) + (now_seconds() - t2);
     d->reduce_s = t2 - t1;
     return total;
+}
+
+LossParts dist_train_step(DistStep *d, Model *m, Workspace *ws, const uint8_t *images,
+                          LossScale scale, const AdamSettings *adam, long t, Rng *train_rng,
+                          int stop_here, int *stop_all, int *status)
+{
+    size_t img = (size_t)m->P * m->C;
+    uint64_t key = dist_step_begin(d, m, train_rng);
+    for (int k = 0; k < d->local_chunks; k++) {
+        Rng r;
+        rng_seed(&r, key, (uint64_t)(d->first_chunk + k));
+        workspace_load_images(ws, m, images + (size_t)k * d->chunk * img, d->chunk);
+        workspace_sample_pixels(ws, m, d->chunk, &r);
+        LossParts lp = model_forward(m, ws, d->chunk, &r);
+        if (!dist_chunk_forward_done(d, m, lp))
+            continue;
+        model_backward(m, ws, d->chunk, scale.recon, scale.kl); /* fast mode: accumulates */
+        dist_chunk_backward_done(d, m, lp, d->first_chunk + k);
+    }
+    return dist_step_finish(d, m, adam, t, stop_here, stop_all, status);
 }

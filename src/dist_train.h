@@ -48,17 +48,34 @@
 
 typedef struct {
     int B, b_local, chunk, mode; /* mode: REDUCE_EXACT or REDUCE_FAST */
-    int first_chunk;             /* this rank's first chunk in the global batch */
+    int first_chunk;             /* this rank's first chunk in the global step */
+    int local_chunks;            /* this rank's chunks per step */
+    int n_chunks;                /* chunks in the global step (K, the exact sum's headroom) */
     size_t n;                    /* floats in the gradient buffer */
     int64_t *acc;                /* [n + extras] exact sums */
     float *facc;                 /* [n + extras] fast sums */
+    /* the step under way (dist_step_begin .. dist_step_finish) */
+    double t0;
+    long nonfinite, overflow;
+    double recon, kl;            /* fast: the chunks' loss sums */
+    int64_t lrecon, lkl;         /* exact: the same in fixed point */
     double compute_s, reduce_s;  /* the last step's times */
 } DistStep;
 
 /* Checks that the job's size divides the batch and the chunk the share;
  * allocates the sums. Outside an MPI job there is nothing to do (0). */
 int dist_step_create(DistStep *d, const Model *m);
+/* The checks alone (the job's size divides the batch, the chunk the share),
+ * for a caller that checks every model before any run (compare.c). */
+int dist_check_batch(const ModelConfig *c);
 void dist_step_free(DistStep *d);
+
+/* Any other step made of chunks (fit's pixel chunks, fit.c): n_chunks in the
+ * global step, of which this rank runs local_chunks from first_chunk on. In
+ * exact mode the result is the same for any split of the chunks over the
+ * ranks, even or not. Outside an MPI job there is nothing to do (0). */
+int dist_step_create_chunks(DistStep *d, const Model *m, int n_chunks, int first_chunk,
+                            int local_chunks);
 
 /* Images per rank per step: B/N in a job, else B. */
 static inline int dist_batch_share(const DistStep *d, int B)
@@ -72,6 +89,13 @@ static inline int dist_batch_share(const DistStep *d, int B)
  * rank 0's parameters, Adam moments, frequencies and random stream. */
 int dist_start(Model *m, TrainState *s, const Dataset *ds);
 
+/* The pieces of dist_start, for runs other than train's: every rank compares
+ * its resolved config, or a hash of something (what names it in the message),
+ * with rank 0's; -1 on every rank when any differs (each differing rank says
+ * so). No-ops (0) outside a job. */
+int dist_agree_config(const ModelConfig *c);
+int dist_agree(uint64_t mine, const char *what);
+
 /* Every rank checks a hash of its parameters, Adam moments and random stream
  * against rank 0's; -1 (reported, naming the rank) when one differs. */
 int dist_check_state(const Model *m, const TrainState *s);
@@ -81,6 +105,22 @@ int dist_check_state(const Model *m, const TrainState *s);
  * loss sums (NaN when any chunk's loss was not finite: parameters untouched).
  * *stop_all is set when any rank asked to stop (stop_here on that rank).
  * Returns -1 in *status on an overflow of the exact sum (reported). */
+/* The parts of a step, for callers with their own chunks (fit.c):
+ *   key = dist_step_begin(d, m, train_rng);   (train_rng may be NULL: key 0)
+ *   for each local chunk k:
+ *       forward on the chunk (its stream seeded from key and its global index);
+ *       if (dist_chunk_forward_done(d, m, lp)) { backward with the global scale;
+ *                                               dist_chunk_backward_done(d, m, lp, k); }
+ *   lp = dist_step_finish(d, m, adam, t, stop_here, &stop_all, &status);
+ * forward_done counts a non-finite loss (the chunk is skipped, and the step
+ * then returns NaN on every rank) and, in exact mode, clears the gradient for
+ * the chunk's own backward; backward_done adds it to the step's sums. */
+uint64_t dist_step_begin(DistStep *d, Model *m, Rng *train_rng);
+int dist_chunk_forward_done(DistStep *d, Model *m, LossParts lp);
+void dist_chunk_backward_done(DistStep *d, const Model *m, LossParts lp, int chunk_index);
+LossParts dist_step_finish(DistStep *d, Model *m, const AdamSettings *adam, long t,
+                           int stop_here, int *stop_all, int *status);
+
 LossParts dist_train_step(DistStep *d, Model *m, Workspace *ws, const uint8_t *images,
                           LossScale scale, const AdamSettings *adam, long t, Rng *train_rng,
                           int stop_here, int *stop_all, int *status);

@@ -77,6 +77,10 @@ void dist_max_f64(double *buf, size_t n)
     (void)buf;
     (void)n;
 }
+int dist_wait_for_root(int status)
+{
+    return status;
+}
 void dist_watchdog(double seconds)
 {
     (void)seconds;
@@ -196,6 +200,28 @@ void dist_sum_f32(float *buf, size_t n)
 void dist_max_f64(double *buf, size_t n)
 {
     allreduce(buf, n, sizeof *buf, MPI_DOUBLE, MPI_MAX);
+}
+
+int dist_wait_for_root(int status)
+{
+    if (!active)
+        return status;
+    dist_heartbeat(NULL);
+    int v = status;
+    MPI_Request req;
+    MPI_Ibcast(&v, 1, MPI_INT, 0, MPI_COMM_WORLD, &req);
+    /* Rank 0 arrives last and finds the others there; they poll, napping
+     * 0.1 ms doubling to 20 ms: an idle rank wakes ~50 times a second. */
+    useconds_t nap = 100;
+    for (int done = 0;;) {
+        MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+        if (done)
+            break;
+        usleep(nap);
+        if (nap < 20000)
+            nap *= 2;
+    }
+    return v;
 }
 
 /* ---- watchdog ------------------------------------------------------------ */

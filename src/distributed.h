@@ -35,6 +35,16 @@ void dist_sum_i64(int64_t *buf, size_t n);            /* in place, exact */
 void dist_sum_f32(float *buf, size_t n);              /* in place, float (order: MPI's) */
 void dist_max_f64(double *buf, size_t n);             /* in place */
 
+/* Where rank 0 works alone (evaluation, figures, a report, output files) the
+ * others wait here for it without spinning a core: every rank calls it, rank
+ * 0 when its work is done, and every rank returns rank 0's status. The wait
+ * polls a non-blocking broadcast with sleeps of up to 20 ms (MPI's blocking
+ * collectives busy-poll in OpenMPI's shared-memory transport), and the
+ * watchdog is disarmed first: a long evaluation on rank 0 is no hang, and
+ * every rank is idle or working alone until the next collective step.
+ * Outside a job it returns status. */
+int dist_wait_for_root(int status);
+
 /* A 64-bit hash (not cryptographic) of bytes, continuing from h (start at 0). */
 uint64_t dist_hash(uint64_t h, const void *data, size_t bytes);
 

@@ -437,6 +437,9 @@ int train_run(const TrainOptions *o)
         stop_arm(o->stop);
         rc = train_loop(&t);
         stop_disarm(o->stop);
+        /* The steps are over: what follows (another run's start, a compare's
+         * evaluation on rank 0) is not watched until the next step. */
+        dist_heartbeat(NULL);
     }
     if (t.log && fclose(t.log) != 0) {
         ffvae_error("%s: cannot write: %s", t.paths.log, strerror(errno));

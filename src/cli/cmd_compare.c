@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "console.h"
+#include "distributed.h"
 #include "options.h"
 #include "stop_signals.h"
 #include "sweep.h"
@@ -36,7 +37,13 @@ const char cmd_compare_usage[] =
     "                        when it exists, else OUT_DIR/classifier.h5, trained there\n"
     "                        before the runs when missing)\n"
     "      --set KEY=V       change one key of every model (section.key or a bare key),\n"
-    "                        e.g. --set precision=bf16 (part of the comparison's manifest)\n";
+    "                        e.g. --set precision=bf16 (part of the comparison's manifest)\n"
+    "      --mpi-timeout S   under mpirun: end the job when a rank makes no progress in\n"
+    "                        a training step for S seconds (default 600; 0: never)\n"
+    "\n"
+    "Under mpirun (a --with-mpi build) each run trains data-parallel as 'ffvae train'\n"
+    "does (N ranks share each batch; N must divide every model's batch); rank 0 alone\n"
+    "evaluates and writes the report while the others wait.\n";
 
 int cmd_compare(int argc, char **argv)
 {
@@ -46,7 +53,8 @@ int cmd_compare(int argc, char **argv)
     OptionList sets = {set_args, CONFIG_MAX_SETS, 0};
     o.seeds = 1;
     Reporter console = console_reporter();
-    o.report = &console;
+    o.report = dist_rank() == 0 ? &console : NULL; /* an MPI job: rank 0 speaks */
+    double mpi_timeout = 600;
     o.stop = stop_on_signals();
     const Option opts[] = {
         OPT_TEXT("data", 'd', &o.data_path),
@@ -58,6 +66,7 @@ int cmd_compare(int argc, char **argv)
         OPT_INT("eval-images", 0, &o.eval_images, 1, MAX_COUNT),
         OPT_TEXT("classifier", 'c', &o.classifier),
         OPT_LIST("set", 0, &sets),
+        OPT_NUMBER("mpi-timeout", &mpi_timeout, 0, 1e9, 0),
         OPT_END};
     int argi = options_parse("compare", cmd_compare_usage, opts, argc, argv);
     if (argi < 0)
@@ -70,6 +79,7 @@ int cmd_compare(int argc, char **argv)
         return usage_error("compare", "give --steps or --epochs, not both");
     if (!o.steps && !o.epochs)
         o.epochs = 1;
+    dist_watchdog(mpi_timeout);
     o.sets = set_args;
     o.n_sets = sets.n;
     return train_exit_status(compare_run(&o)); /* compare_run reports as train_run does */

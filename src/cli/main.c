@@ -74,6 +74,16 @@ static int cmd_version(int argc, char **argv)
     return 0;
 }
 
+/* The commands that run as one rank of an MPI job; the others refuse more than one. */
+static int runs_data_parallel(const char *name)
+{
+    static const char *const parallel[] = {"train", "compare", "fit", "bench"};
+    for (size_t i = 0; i < sizeof parallel / sizeof parallel[0]; i++)
+        if (strcmp(name, parallel[i]) == 0)
+            return 1;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -92,10 +102,10 @@ int main(int argc, char **argv)
     /* Under mpirun (a --with-mpi build) the program is one rank of a job. */
     if (dist_init(&argc, &argv) != 0)
         return 1;
-    if (dist_size() > 1 && strcmp(c->name, "train") != 0) {
+    if (dist_size() > 1 && !runs_data_parallel(c->name)) {
         if (dist_rank() == 0)
-            fprintf(stderr, "ffvae: %s runs on one process; only train runs data-parallel "
-                            "(start it without mpirun, or with -np 1)\n", c->name);
+            fprintf(stderr, "ffvae: %s runs on one process; train, compare, fit and bench run "
+                            "data-parallel (start it without mpirun, or with -np 1)\n", c->name);
         dist_finalize();
         return 2;
     }
