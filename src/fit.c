@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "adam.h"
+#include "dist_train.h"
+#include "distributed.h"
 #include "encoding.h"
 #include "measures.h"
 #include "render.h"
@@ -139,6 +141,86 @@ static double frequency_power(const Model *m)
     return s;
 }
 
+/* An MPI job's split of the training pixels (fit.h): chunk k is pixels
+ * [k·FIT_CHUNK_PIXELS, ...) of the n training ones; this rank's are local
+ * chunks from first. */
+typedef struct {
+    DistStep step;
+    int n, n_chunks, first, local;
+    const float *v;       /* [n, 2] the training coordinates */
+    const float *targets; /* [n, C] their values */
+} FitChunks;
+
+static int fit_chunks_create(FitChunks *fc, const Model *m, const char *name, int n,
+                             const float *v, const float *targets)
+{
+    memset(fc, 0, sizeof *fc);
+    int N = dist_size(), r = dist_rank();
+    fc->n = n;
+    fc->v = v;
+    fc->targets = targets;
+    fc->n_chunks = (n + FIT_CHUNK_PIXELS - 1) / FIT_CHUNK_PIXELS;
+    if (N > fc->n_chunks) {
+        ffvae_error("%s: the image's %d training pixels make %d chunk%s of %d, fewer than the "
+                    "%d ranks (use -np %d or fewer, or a larger image)",
+                    name, n, fc->n_chunks, fc->n_chunks == 1 ? "" : "s", FIT_CHUNK_PIXELS, N,
+                    fc->n_chunks);
+        return -1;
+    }
+    fc->first = (int)((long)r * fc->n_chunks / N);
+    fc->local = (int)((long)(r + 1) * fc->n_chunks / N) - fc->first;
+    return dist_step_create_chunks(&fc->step, m, fc->n_chunks, fc->first, fc->local);
+}
+
+/* Makes the workspace decode chunk k (its coordinates and targets). */
+static int fit_chunk_load(const FitChunks *fc, Workspace *ws, const Model *m, int k)
+{
+    int begin = k * FIT_CHUNK_PIXELS, end = begin + FIT_CHUNK_PIXELS;
+    if (end > fc->n)
+        end = fc->n;
+    if (workspace_set_coords(ws, m, fc->v + 2 * (size_t)begin, end - begin) != 0)
+        return -1;
+    memcpy(ws->x, fc->targets + (size_t)begin * m->C, (size_t)(end - begin) * m->C * sizeof(float));
+    return 0;
+}
+
+/* One data-parallel step (fit.h): this rank's chunks, one reduction, Adam. */
+static LossParts fit_dist_step(FitChunks *fc, Model *m, Workspace *ws, LossScale scale,
+                               const AdamSettings *adam, long t, int *status)
+{
+    dist_step_begin(&fc->step, m, NULL); /* no latent, every pixel: nothing random */
+    for (int k = 0; k < fc->local; k++) {
+        /* With one chunk per rank the workspace keeps it from step to step. */
+        if (fc->local > 1 && fit_chunk_load(fc, ws, m, fc->first + k) != 0)
+            dist_abort(1); /* reported; the other ranks wait in the reduction */
+        LossParts lp = model_forward(m, ws, 1, NULL);
+        if (!dist_chunk_forward_done(&fc->step, m, lp))
+            continue;
+        model_backward(m, ws, 1, scale.recon, scale.kl);
+        dist_chunk_backward_done(&fc->step, m, lp, fc->first + k);
+    }
+    int stop_all;
+    return dist_step_finish(&fc->step, m, adam, t, 0, &stop_all, status);
+}
+
+/* Every rank checks that it fits the same image with the same model and
+ * settings as rank 0, then takes rank 0's initial parameters. */
+static int fit_dist_start(Model *m, const uint8_t *image, const FitSettings *s)
+{
+    if (!dist_active())
+        return 0;
+    if (dist_agree_config(&m->cfg) != 0)
+        return -1;
+    int64_t run[4] = {s->steps, (int64_t)s->seed, s->holdout, (int64_t)m->P * m->C};
+    uint64_t h = dist_hash(0, run, sizeof run);
+    h = dist_hash(h, image, (size_t)m->P * m->C);
+    if (dist_agree(h, "the image or the fit's settings (--steps, --seed, --holdout)") != 0)
+        return -1;
+    dist_bcast(m->params, m->table.total * sizeof(float));
+    dist_bcast(m->freqs, (size_t)(m->F ? m->F * 2 : 1) * sizeof(float));
+    return 0;
+}
+
 int fit_image(FitResult *res, Model *m, const ModelConfig *cfg, const uint8_t *image, int H,
               int W, int C, const FitSettings *s, float *fitted)
 {
@@ -156,6 +238,9 @@ int fit_image(FitResult *res, Model *m, const ModelConfig *cfg, const uint8_t *i
     float *out = fitted ? fitted : checked_malloc(P, (size_t)C * sizeof(float), "fitted image");
     Workspace ws;
     memset(&ws, 0, sizeof ws);
+    FitChunks fc;
+    memset(&fc, 0, sizeof fc);
+    float *targets = NULL; /* [n_train, C] an MPI job's chunks copy their targets from here */
     int rc = train && test && v && out ? 0 : -1;
     Rng init;
     rng_seed(&init, s->seed, STREAM_FIT_INIT);
@@ -170,15 +255,42 @@ int fit_image(FitResult *res, Model *m, const ModelConfig *cfg, const uint8_t *i
             v[2 * k] = ((float)j + 0.5f) / (float)W;
             v[2 * k + 1] = ((float)i + 0.5f) / (float)H;
         }
-        rc = workspace_create(&ws, m, 1, 0, 1, res->n_train);
+        rc = fit_dist_start(m, image, s);
     }
-    if (rc == 0)
-        rc = workspace_set_coords(&ws, m, v, res->n_train);
+    if (rc == 0 && !dist_active()) {
+        rc = workspace_create(&ws, m, 1, 0, 1, res->n_train);
+        if (rc == 0)
+            rc = workspace_set_coords(&ws, m, v, res->n_train);
+        if (rc != 0)
+            goto done;
+        for (int k = 0; k < res->n_train; k++)
+            for (int c = 0; c < C; c++)
+                ws.x[(size_t)k * C + c] = (float)image[(size_t)train[k] * C + c] * (1.0f / 255.0f);
+    } else if (rc == 0) {
+        /* An MPI job: the workspace holds one chunk at a time. */
+        targets = checked_malloc((size_t)res->n_train, (size_t)C * sizeof(float), "targets");
+        rc = targets ? 0 : -1;
+        for (int k = 0; rc == 0 && k < res->n_train; k++)
+            for (int c = 0; c < C; c++)
+                targets[(size_t)k * C + c] =
+                    (float)image[(size_t)train[k] * C + c] * (1.0f / 255.0f);
+        if (rc == 0)
+            rc = fit_chunks_create(&fc, m, s->name, res->n_train, v, targets);
+        int rows = res->n_train < FIT_CHUNK_PIXELS ? res->n_train : FIT_CHUNK_PIXELS;
+        if (rc == 0)
+            rc = workspace_create(&ws, m, 1, 0, 1, rows);
+        if (rc == 0 && fc.local > 0)
+            rc = fit_chunk_load(&fc, &ws, m, fc.first);
+        if (rc == 0)
+            report_line(s->report,
+                        "%s: data-parallel over %d rank%s: %d training pixels in %d chunk%s of "
+                        "%d, reduce = %s",
+                        s->name, dist_size(), dist_size() == 1 ? "" : "s", res->n_train,
+                        fc.n_chunks, fc.n_chunks == 1 ? "" : "s", FIT_CHUNK_PIXELS,
+                        cfg->reduce == REDUCE_EXACT ? "exact" : "fast");
+    }
     if (rc != 0)
         goto done;
-    for (int k = 0; k < res->n_train; k++)
-        for (int c = 0; c < C; c++)
-            ws.x[(size_t)k * C + c] = (float)image[(size_t)train[k] * C + c] * (1.0f / 255.0f);
 
     Evaluation e = {image, train, test, res->n_train, res->n_test, out};
     AdamSettings adam = adam_settings(cfg);
@@ -194,8 +306,18 @@ int fit_image(FitResult *res, Model *m, const ModelConfig *cfg, const uint8_t *i
     curve_row(s->curve, 0, res->train_psnr, res->test_psnr, 0);
     for (long t = 1; t <= s->steps; t++) {
         double t0 = now_seconds();
-        /* One image of every training pixel and no latent: nothing to draw. */
-        LossParts lp = train_step_scaled(m, &ws, 1, mse, &adam, t, NULL);
+        LossParts lp;
+        if (dist_active()) {
+            int status;
+            lp = fit_dist_step(&fc, m, &ws, mse, &adam, t, &status);
+            if (status != 0) {
+                rc = -1;
+                goto done;
+            }
+        } else {
+            /* One image of every training pixel and no latent: nothing to draw. */
+            lp = train_step_scaled(m, &ws, 1, mse, &adam, t, NULL);
+        }
         if (!isfinite(lp.recon) || !isfinite(lp.kl)) {
             ffvae_error("%s: fitting diverged: the loss is not finite at step %ld", s->name, t);
             rc = -1;
@@ -217,7 +339,13 @@ int fit_image(FitResult *res, Model *m, const ModelConfig *cfg, const uint8_t *i
     }
     report_status_end(s->report);
     res->freq_power = frequency_power(m);
+    if (dist_active())
+        res->param_hash = dist_hash(0, m->params, m->table.total * sizeof(float));
 done:
+    /* The steps are over: what follows (rank 0 writing images) is not watched. */
+    dist_heartbeat(NULL);
+    dist_step_free(&fc.step);
+    free(targets);
     workspace_free(&ws);
     free(train);
     free(test);

@@ -17,7 +17,18 @@
  *     pixels never inform the model;
  *   - PSNRs are of the rendered mean image σ(logits) at the image's size, over
  *     the train pixels and over the test pixels.
- * Results (FitResult) and the training curve are what `ffvae fit` reports. */
+ * Results (FitResult) and the training curve are what `ffvae fit` reports.
+ *
+ * In an MPI job (distributed.h) the step is data-parallel over the training
+ * pixels: they are cut, in their fixed order, into chunks of FIT_CHUNK_PIXELS
+ * (the last one shorter), a cut that does not depend on the number of ranks
+ * N; rank r runs chunks [r·K/N, (r+1)·K/N) of the K, each chunk's gradient
+ * goes into the step's one reduction (dist_train.h: exact, the default, or
+ * fast), and every rank takes the same Adam step. In exact mode the fitted
+ * parameters are bit-identical for every N ≤ K, even when N does not divide K
+ * (integer sums do not depend on which rank added what). Every rank evaluates
+ * the PSNRs (the same parameters give the same numbers; a render is cheaper
+ * than a step); only the caller's rank 0 writes anything. */
 #ifndef FFVAE_FIT_H
 #define FFVAE_FIT_H
 
@@ -26,6 +37,12 @@
 
 #include "model.h"
 #include "progress.h"
+
+/* Pixels per chunk of an MPI job's step: small enough that a 256x256 image
+ * (16384 training pixels with holdout) splits over 64 ranks, large enough that
+ * each chunk's GEMMs ([256, W] x [W, W]) stay efficient and the per-chunk cost
+ * of the exact sum (a pass over the gradient) stays small beside its compute. */
+#define FIT_CHUNK_PIXELS 256
 
 /* 1 when pixel (row i, column j) trains under the protocol above. */
 static inline int fit_is_train_pixel(int i, int j, int holdout)
@@ -61,6 +78,7 @@ typedef struct {
     double seconds;               /* the optimisation steps only (not evaluation) */
     double freq_power;            /* Σ_f ‖b_f‖² over the encoding's frequencies (0 for none) */
     int n_train, n_test;
+    uint64_t param_hash;          /* an MPI job: dist_hash of the fitted parameters, else 0 */
 } FitResult;
 
 /* Fits image (uint8 [H, W, C]) with the model cfg (prepared by

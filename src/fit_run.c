@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "distributed.h"
 #include "fit.h"
 #include "image_grid.h"
 #include "import_images.h"
@@ -136,18 +137,22 @@ static int write_images(const char *dir, const Model *m, const float *fitted, co
     return rc;
 }
 
-/* One fit into OUT/RUN. */
+/* One fit into OUT/RUN. In an MPI job every rank fits (data-parallel) and
+ * rank 0 alone writes the run's files. */
 static int fit_one(Run *r, const FitOptions *o, const Target *t)
 {
     char dir[4300], path[4400];
-    if (path_join(dir, sizeof dir, o->out_dir, r->name) != 0 || make_dirs(dir) != 0 ||
-        path_join(path, sizeof path, dir, "curve.csv") != 0)
-        return -1;
+    int writer = dist_rank() == 0;
     OutputFile curve;
-    FILE *f = output_open(&curve, path);
-    if (!f)
-        return -1;
-    fprintf(f, "step,train_psnr,test_psnr,seconds\n");
+    FILE *f = NULL;
+    if (writer) {
+        if (path_join(dir, sizeof dir, o->out_dir, r->name) != 0 || make_dirs(dir) != 0 ||
+            path_join(path, sizeof path, dir, "curve.csv") != 0)
+            return -1;
+        if (!(f = output_open(&curve, path)))
+            return -1;
+        fprintf(f, "step,train_psnr,test_psnr,seconds\n");
+    }
     float *fitted = checked_malloc((size_t)t->S * t->S, (size_t)t->C * sizeof(float), "fitted");
     FitSettings s = {o->steps, o->seed, o->holdout, r->cfg.log_every, f, r->name, o->report};
     Model m;
@@ -155,17 +160,20 @@ static int fit_one(Run *r, const FitOptions *o, const Target *t)
                     : -1;
     int have_model = rc == 0;
     if (rc == 0)
+        r->params = model_param_count(&m);
+    if (!writer)
+        goto out;
+    if (rc == 0)
         rc = output_close(&curve, f);
     else
         output_discard(&curve, f);
-    if (rc == 0) {
-        r->params = model_param_count(&m);
+    if (rc == 0)
         rc = write_images(dir, &m, fitted, t);
-    }
     if (rc == 0)
         rc = path_join(path, sizeof path, dir, "config.ini");
     if (rc == 0)
         rc = config_write_file(&m.cfg, path);
+out:
     if (have_model)
         model_free(&m);
     free(fitted);
@@ -234,12 +242,33 @@ static int write_results(const FitOptions *o, const Sweep *sw, const Target *t, 
     return 0;
 }
 
+/* Refuses an output directory with results, makes it and writes target.png. */
+static int claim_output(const FitOptions *o, const Target *t)
+{
+    char path[4300];
+    if (path_join(path, sizeof path, o->out_dir, "results.csv") != 0)
+        return -1;
+    if (path_exists(path)) {
+        ffvae_error("%s: already holds fit results; choose another -o", o->out_dir);
+        return -1;
+    }
+    if (make_dirs(o->out_dir) != 0 || path_join(path, sizeof path, o->out_dir, "target.png") != 0)
+        return -1;
+    float *img = checked_malloc((size_t)t->S * t->S, (size_t)t->C * sizeof(float), "target");
+    if (!img)
+        return -1;
+    for (size_t i = 0; i < (size_t)t->S * t->S * t->C; i++)
+        img[i] = (float)t->image[i] * (1.0f / 255.0f);
+    int w = image_grid_write_png(path, img, 1, t->S, t->S, t->C, 1, 1);
+    free(img);
+    return w;
+}
+
 int fit_run(const FitOptions *o)
 {
     Sweep sweep, *sw = NULL;
     Target t;
     memset(&t, 0, sizeof t);
-    char path[4300];
     if (o->sweep) {
         if (sweep_parse(&sweep, o->sweep) != 0)
             return -1;
@@ -255,38 +284,28 @@ int fit_run(const FitOptions *o)
     }
     if (!(runs = plan_runs(o, sw, &t, &n)))
         goto done;
-    if (path_join(path, sizeof path, o->out_dir, "results.csv") != 0)
-        goto done;
-    if (path_exists(path)) {
-        ffvae_error("%s: already holds fit results; choose another -o", o->out_dir);
-        goto done;
-    }
-    if (make_dirs(o->out_dir) != 0 || path_join(path, sizeof path, o->out_dir, "target.png") != 0)
-        goto done;
     if (threads_use(o->threads) < 0)
         goto done;
-    {
-        float *img = checked_malloc((size_t)t.S * t.S, (size_t)t.C * sizeof(float), "target");
-        if (!img)
-            goto done;
-        for (size_t i = 0; i < (size_t)t.S * t.S * t.C; i++)
-            img[i] = (float)t.image[i] * (1.0f / 255.0f);
-        int w = image_grid_write_png(path, img, 1, t.S, t.S, t.C, 1, 1);
-        free(img);
-        if (w != 0)
-            goto done;
-    }
+    /* The output directory and target.png: rank 0's alone in an MPI job,
+     * the others waiting for it (and ending with it when it fails). */
+    if (dist_wait_for_root(dist_rank() == 0 ? claim_output(o, &t) : 0) != 0)
+        goto done;
     report_line(o->report, "fitting %s (%dx%d, %d channel%s): %d run%s of %ld steps%s", t.source,
                 t.S, t.S, t.C, t.C == 1 ? "" : "s", n, n == 1 ? "" : "s", o->steps,
                 o->holdout ? ", holdout" : "");
     for (int i = 0; i < n; i++) {
-        if (fit_one(&runs[i], o, &t) != 0)
+        int fitted = fit_one(&runs[i], o, &t);
+        /* Rank 0 writes the run's images while the others wait. */
+        if (dist_wait_for_root(fitted) != 0 || fitted != 0)
             goto done;
         const FitResult *r = &runs[i].res;
         report_line(o->report, "%-32s train %6.2f dB  test %6.2f dB  %7.1f s  power %.4g",
                     runs[i].name, r->train_psnr, r->test_psnr, r->seconds, r->freq_power);
+        if (dist_active())
+            report_line(o->report, "%-32s parameters hash %016llx", runs[i].name,
+                        (unsigned long long)r->param_hash);
     }
-    rc = write_results(o, sw, &t, runs, n);
+    rc = dist_wait_for_root(dist_rank() == 0 ? write_results(o, sw, &t, runs, n) : 0);
     if (rc == 0)
         report_line(o->report, "results in %s/results.csv and results.md", o->out_dir);
 done:

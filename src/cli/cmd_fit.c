@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "console.h"
+#include "distributed.h"
 #include "options.h"
 #include "sweep.h"
 #include "fit_run.h"
@@ -41,7 +42,14 @@ const char cmd_fit_usage[] =
     "results.md, and per run RUN/fitted.png, fitted-2x.png, error.png (4x |error|),\n"
     "curve.csv (step,train_psnr,test_psnr,seconds every [training] log_every steps)\n"
     "and config.ini. seconds counts the optimisation steps only; freq_power is the\n"
-    "sum of |b_f|^2 over the encoding's frequencies.\n";
+    "sum of |b_f|^2 over the encoding's frequencies.\n"
+    "\n"
+    "Under mpirun (a --with-mpi build) each fit is data-parallel over its training\n"
+    "pixels, in chunks of 256 (at most one rank per chunk); [training] reduce = exact\n"
+    "(the default) gives the same parameters at any number of ranks, and the run's\n"
+    "line then ends with a hash of them. Rank 0 alone writes OUT_DIR.\n"
+    "      --mpi-timeout S  under mpirun: end the job when a rank makes no progress\n"
+    "                       in a step for S seconds (default 600; 0: never)\n";
 
 int cmd_fit(int argc, char **argv)
 {
@@ -50,7 +58,8 @@ int cmd_fit(int argc, char **argv)
     o.steps = FIT_DEFAULT_STEPS;
     o.seed = 1;
     Reporter console = console_reporter();
-    o.report = &console;
+    o.report = dist_rank() == 0 ? &console : NULL; /* an MPI job: rank 0 speaks */
+    double mpi_timeout = 600;
     OptionList models = {o.models, FIT_MAX_MODELS, 0};
     const char *set_args[CONFIG_MAX_SETS];
     OptionList sets = {set_args, CONFIG_MAX_SETS, 0};
@@ -65,6 +74,7 @@ int cmd_fit(int argc, char **argv)
         OPT_TEXT("sweep", 0, &o.sweep),
         OPT_INT("threads", 0, &o.threads, 1, MAX_THREADS),
         OPT_LIST("set", 0, &sets),
+        OPT_NUMBER("mpi-timeout", &mpi_timeout, 0, 1e9, 0),
         OPT_END};
     int argi = options_parse("fit", cmd_fit_usage, opts, argc, argv);
     if (argi < 0)
@@ -80,6 +90,7 @@ int cmd_fit(int argc, char **argv)
         return usage_error("fit", "--size applies to an IMAGE; --noise S sets the size itself");
     if (o.n_models == 0 || !o.out_dir)
         return usage_error("fit", "-m MODEL and -o OUT_DIR are required");
+    dist_watchdog(mpi_timeout);
     o.sets = set_args;
     o.n_sets = sets.n;
     return fit_run(&o) == 0 ? 0 : 1;
