@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "dist_train.h"
+#include "distributed.h"
 #include "latent.h"
 #include "model.h"
 #include "onednn.h"
@@ -69,6 +71,72 @@ static int bench_sampling(const Model *m, Rng *r, double *images_per_s, double *
     return rc;
 }
 
+/* An MPI job's timed steps (bench.h): the same start on every rank (the same
+ * random images, frequencies and weights from the same stream), then train's
+ * data-parallel step on this rank's share. Sampling, when asked, is rank 0's
+ * alone while the others wait. Fills every result but the ceiling. */
+static int bench_dist_steps(BenchResult *res, Model *m, const uint8_t *images, long steps,
+                            Rng *r, int sample)
+{
+    const ModelConfig *c = &m->cfg;
+    int B = c->batch;
+    DistStep d;
+    Workspace ws;
+    memset(&ws, 0, sizeof ws);
+    if (dist_step_create(&d, m) != 0)
+        return -1;
+    int rc = -1;
+    if (model_init_frequencies(m, images, B, r) != 0 ||
+        workspace_create(&ws, m, d.chunk, c->pixels, m->H, m->W) != 0)
+        goto out;
+    model_init_params(m, r);
+    const uint8_t *mine = images + (size_t)dist_rank() * d.b_local * m->P * m->C;
+    AdamSettings adam = adam_settings(c);
+    LossScale per_image = {1.0f / B, c->beta / B};
+    double compute = 0, reduce = 0, t0 = 0;
+    for (long t = 1; t < 4 + steps; t++) {
+        if (t == 4)
+            t0 = now_seconds(); /* after 3 warm-up steps, as the single process */
+        int stop_all, status;
+        dist_train_step(&d, m, &ws, mine, per_image, &adam, t, r, 0, &stop_all, &status);
+        if (status != 0)
+            goto out;
+        if (t >= 4) {
+            compute += d.compute_s;
+            reduce += d.reduce_s;
+        }
+    }
+    double dt = (now_seconds() - t0) / (double)steps;
+    double slowest = compute;
+    dist_max_f64(&slowest, 1);
+    dist_heartbeat(NULL); /* the steps are over */
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    res->peak_rss_mib = (double)ru.ru_maxrss / 1024.0;
+    rc = 0;
+    if (sample)
+        rc = dist_wait_for_root(dist_rank() == 0 ? bench_sampling(m, r, &res->sample_images_per_s,
+                                                                  &res->render_1024_s)
+                                                 : 0);
+    res->batch = B;
+    res->pixels = ws.Pb;
+    res->parameters = model_param_count(m);
+    res->images_per_s = B / dt;
+    res->ms_per_step = dt * 1e3;
+    res->train_gflops = model_step_flops(m, d.chunk, ws.Pb) * d.local_chunks / dt * 1e-9;
+    res->ranks = dist_size();
+    res->share = d.b_local;
+    res->chunk = d.chunk;
+    res->exact = d.mode == REDUCE_EXACT;
+    res->compute_ms = 1e3 * compute / (double)steps;
+    res->reduce_ms = 1e3 * reduce / (double)steps;
+    res->compute_ms_slowest = 1e3 * slowest / (double)steps;
+out:
+    workspace_free(&ws);
+    dist_step_free(&d);
+    return rc;
+}
+
 int bench_run(BenchResult *res, const ModelConfig *config, const BenchOptions *o)
 {
     memset(res, 0, sizeof *res);
@@ -79,11 +147,15 @@ int bench_run(BenchResult *res, const ModelConfig *config, const BenchOptions *o
      * steps then split every GEMM over its own T threads (threads_use). */
     int T = o->threads > 0 ? o->threads : openblas_get_num_threads();
     openblas_set_num_threads(T);
+    if (dist_check_batch(&cfg) != 0 || dist_agree_config(&cfg) != 0)
+        return -1;
     /* The ceiling first: its buffers are freed before the model's are made, so
      * the peak memory reported is the training step's own. */
-    int gemm_rows = cfg.decoder == DECODER_COORD ? cfg.batch * (cfg.pixels ? cfg.pixels
-                                                                         : cfg.height * cfg.width)
-                                                 : cfg.batch;
+    /* An MPI job's products are a chunk's (dist_train.h). */
+    int rows_of = dist_active() ? cfg.reduce_chunk : cfg.batch;
+    int gemm_rows = cfg.decoder == DECODER_COORD ? rows_of * (cfg.pixels ? cfg.pixels
+                                                                       : cfg.height * cfg.width)
+                                                 : rows_of;
     int bf16 = cfg.precision == PRECISION_BF16;
     if (bf16 && bf16_check(cfg.name) != 0)
         return -1;
@@ -104,6 +176,10 @@ int bench_run(BenchResult *res, const ModelConfig *config, const BenchOptions *o
         goto out_model;
     for (size_t i = 0; i < (size_t)B * m.P * m.C; i++)
         images[i] = (uint8_t)rng_below(&r, 256);
+    if (dist_active()) {
+        rc = bench_dist_steps(res, &m, images, steps, &r, o->sample);
+        goto out_images;
+    }
     if (model_init_frequencies(&m, images, B, &r) != 0 ||
         workspace_create(&ws, &m, B, cfg.pixels, m.H, m.W) != 0)
         goto out_images;
@@ -126,18 +202,18 @@ int bench_run(BenchResult *res, const ModelConfig *config, const BenchOptions *o
         goto out_images;
     }
     res->batch = B;
-    res->threads = T;
     res->pixels = ws.Pb;
     res->parameters = model_param_count(&m);
     res->images_per_s = B / dt;
     res->ms_per_step = dt * 1e3;
     res->train_gflops = model_step_flops(&m, B, ws.Pb) / dt * 1e-9;
-    res->sgemm_gflops = ceiling;
-    res->bf16 = bf16;
-    res->gemm_rows = gemm_rows;
     rc = 0;
     workspace_free(&ws);
 out_images:
+    res->threads = T;
+    res->sgemm_gflops = ceiling;
+    res->bf16 = bf16;
+    res->gemm_rows = gemm_rows;
     free(images);
 out_model:
     model_free(&m);
