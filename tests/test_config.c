@@ -2,6 +2,7 @@
  * kind of error (with its file:line), the write/parse round trip, config_set
  * and the encoding width. */
 #include "model_config.h"
+#include "onednn.h"
 
 #include "check_run.h"
 #include "testutil.h"
@@ -504,6 +505,34 @@ START_TEST(load_reports_missing_files)
 }
 END_TEST
 
+/* precision = auto resolves at parse time, and again after each --set. */
+START_TEST(auto_precision_resolves_to_what_training_can_run)
+{
+    Precision coord_auto = bf16_usable() ? PRECISION_BF16 : PRECISION_FP32;
+    ModelConfig c;
+    char err[2048];
+    char *text = minimal_plus("[training]\nprecision = auto\n");
+    ck_assert_int_eq(parse_capture(&c, text, "t", err, sizeof err), 0);
+    free(text);
+    ck_assert_int_eq(c.precision, coord_auto);
+    /* The written text holds the resolved value, never auto. */
+    char *written = config_to_string(&c);
+    ck_assert_ptr_nonnull(strstr(written, coord_auto == PRECISION_BF16 ? "precision = bf16"
+                                                                       : "precision = fp32"));
+    free(written);
+    /* A dense decoder has no bf16 path: auto gives fp32, and coord again gives auto's choice. */
+    ck_assert_int_eq(config_set(&c, "decoder", "kind", "dense", "test"), 0);
+    ck_assert_int_eq(c.precision, PRECISION_FP32);
+    ck_assert_int_eq(config_set(&c, "decoder", "kind", "coord", "test"), 0);
+    ck_assert_int_eq(c.precision, coord_auto);
+    /* An explicit value ends auto. */
+    ck_assert_int_eq(config_set(&c, "training", "precision", "fp32", "test"), 0);
+    ck_assert_int_eq(c.precision, PRECISION_FP32);
+    ck_assert_int_eq(config_set(&c, "decoder", "kind", "coord", "test"), 0);
+    ck_assert_int_eq(c.precision, PRECISION_FP32);
+}
+END_TEST
+
 /* ---- round trip, config_set and encoding width ------------------------------ */
 
 /* A config with every field away from its default, including awkward floats. */
@@ -686,6 +715,7 @@ int main(void)
     tcase_add_test(tc, floats_round_trip_exactly);
     tcase_add_test(tc, set_checks_values_and_keeps_the_config_on_error);
     tcase_add_test(tc, encoding_dim_follows_the_encoding);
+    tcase_add_test(tc, auto_precision_resolves_to_what_training_can_run);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
