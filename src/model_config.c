@@ -342,8 +342,8 @@ static int set_value(ModelConfig *c, const KeyDesc *k, const char *value, char *
 
 /* ---- checks that involve more than one key ------------------------------ */
 
-/* precision = auto becomes bf16 where training can run it (oneDNN, AVX512-BF16,
- * a coord decoder: the only one with a bf16 path), else fp32. Resolved here,
+/* precision = auto becomes bf16 where training can run it (oneDNN and
+ * AVX512-BF16), else fp32. Resolved here,
  * once per parse or --set, so every run directory and checkpoint records the
  * precision it really used. */
 static void resolve_precision(ModelConfig *c)
@@ -351,8 +351,7 @@ static void resolve_precision(ModelConfig *c)
     if (c->precision == PRECISION_AUTO)
         c->precision_auto = 1;
     if (c->precision_auto)
-        c->precision =
-            c->decoder == DECODER_COORD && bf16_usable() ? PRECISION_BF16 : PRECISION_FP32;
+        c->precision = bf16_usable() ? PRECISION_BF16 : PRECISION_FP32;
 }
 
 /* Writes a message and returns the key it is about, or NULL when c is consistent. */
