@@ -384,9 +384,10 @@ static void decode_dense(const Model *m, Workspace *ws, int B)
 
 static void decode(const Model *m, Workspace *ws, int B)
 {
-    if (ws->bf16) /* coord only (workspace_create refuses the rest) */
-        decode_coord_bf16(m, ws, B);
-    else if (m->cfg.decoder == DECODER_COORD)
+    int coord = m->cfg.decoder == DECODER_COORD;
+    if (ws->bf16)
+        (coord ? decode_coord_bf16 : decode_dense_bf16)(m, ws, B);
+    else if (coord)
         decode_coord(m, ws, B);
     else
         decode_dense(m, ws, B);
@@ -609,9 +610,10 @@ void model_backward(Model *m, Workspace *ws, int B, float recon_scale, float kl_
         gaussian_nll_backward(ws->dlogits, ws->logits, ws->target, m->cfg.sigma, scale, n);
     else
         bce_logits_backward(ws->dlogits, ws->logits, ws->target, scale, n);
+    int coord = m->cfg.decoder == DECODER_COORD;
     if (ws->bf16)
-        backward_coord_bf16(m, ws, B);
-    else if (m->cfg.decoder == DECODER_COORD)
+        (coord ? backward_coord_bf16 : backward_dense_bf16)(m, ws, B);
+    else if (coord)
         backward_coord(m, ws, B);
     else
         backward_dense(m, ws, B);

@@ -1,7 +1,8 @@
-/* model_bf16.c - the coordinate decoder in bf16 (model_bf16.h). Buffers:
- * ws->pool[0] is the one fp32 [rows, W] buffer (a product's output, read by
- * the fused pass that follows), ws->hb[k] the bf16 activations kept for
- * backward, ws->dhb the bf16 d(pre) the backward products read. */
+/* model_bf16.c - the encoder and both decoders in bf16 (model_bf16.h).
+ * Buffers: ws->pool[0] is the one fp32 [rows, W] buffer (a product's output,
+ * read by the fused pass that follows), ws->hb[k] the bf16 activations kept
+ * for backward, ws->dhb the bf16 d(pre) the backward products read. A dense
+ * decoder's rows are its B images. */
 #include "model_bf16.h"
 
 #include <string.h>
@@ -190,4 +191,51 @@ void backward_coord_bf16(Model *m, Workspace *ws, int B)
     bf16_from_floats(ws->dgx_b, ws->dgx, (size_t)ws->P_grid * W);
     check(ws, dense_backward_bf16(g, NULL, tensor_in(m, G, m->in_Wx), ws->dgx_b, ws->gamma_b,
                                   wb(m, ws, m->in_Wx), ws->P_grid, m->E, W));
+}
+
+void decode_dense_bf16(const Model *m, Workspace *ws, int B)
+{
+    const ModelConfig *c = &m->cfg;
+    float *P = m->params;
+    int W = c->net_width, d = m->latent, sine = c->activation == ACT_SINE;
+    bf16_from_floats(ws->z_b, ws->z, (size_t)B * d);
+    const uint16_t *in = ws->z_b;
+    int in_dim = d;
+    for (int k = 0; k < c->net_depth; k++) {
+        float *pre = sine ? ws->pre[k] : ws->pool[0]; /* sine's backward needs its pre-activation */
+        check(ws, dense_forward_bf16(ws->gemm, pre, in, wb(m, ws, m->hid_W[k]), NULL, B, in_dim, W));
+        if (sine)
+            bias_sine_forward_bf16(ws->hb[k], pre, tensor_in(m, P, m->hid_b[k]), NULL, c->omega0,
+                                   1, B, W);
+        else
+            bias_relu_forward_bf16(ws->hb[k], pre, tensor_in(m, P, m->hid_b[k]), NULL, 1, B, W);
+        in = ws->hb[k];
+        in_dim = W;
+    }
+    check(ws, dense_forward_bf16(ws->gemm, ws->logits, in, wb(m, ws, m->out_W),
+                                 tensor_in(m, P, m->out_b), B, W, m->P * m->C));
+}
+
+void backward_dense_bf16(Model *m, Workspace *ws, int B)
+{
+    const ModelConfig *c = &m->cfg;
+    float *G = m->grads;
+    int W = c->net_width, d = m->latent, L = c->net_depth, out = m->P * m->C;
+    GemmCache *g = ws->gemm;
+    float *dh = ws->pool[0]; /* [B, W] fp32: each dx product's output */
+    bf16_from_floats(ws->dlogits_b, ws->dlogits, (size_t)B * out);
+    check(ws, dense_backward_bf16(g, dh, tensor_in(m, G, m->out_W), ws->dlogits_b, ws->hb[L - 1],
+                                  wb(m, ws, m->out_W), B, W, out));
+    bias_backward(tensor_in(m, G, m->out_b), ws->dlogits, (size_t)B, out);
+    for (int k = L - 1; k >= 0; k--) {
+        float *db = tensor_in(m, G, m->hid_b[k]);
+        if (c->activation == ACT_SINE)
+            sine_backward_bias_bf16(ws->dhb, NULL, db, dh, ws->pre[k], c->omega0, (size_t)B, W);
+        else
+            relu_backward_bias_bf16(ws->dhb, NULL, db, dh, ws->hb[k], (size_t)B, W);
+        /* dh is consumed (its bf16 copy is in dhb), so the product may overwrite it. */
+        check(ws, dense_backward_bf16(g, k ? dh : ws->dz, tensor_in(m, G, m->hid_W[k]), ws->dhb,
+                                      k ? ws->hb[k - 1] : ws->z_b, wb(m, ws, m->hid_W[k]), B,
+                                      k ? W : d, W));
+    }
 }

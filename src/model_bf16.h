@@ -1,6 +1,6 @@
-/* model_bf16.h - the coordinate decoder's forward and backward with bf16
+/* model_bf16.h - the encoder's and decoders' forward and backward with bf16
  * operands (precision = bf16), private to model.c. Same products, same order
- * and same fp32 reductions as model.c's decode_coord and backward_coord; each
+ * and same fp32 reductions as model.c's fp32 passes; each
  * product reads bf16 (the weights cast once per step into ws->wb, the
  * activations written in bf16 by the fused passes) and accumulates in fp32. */
 #ifndef FFVAE_MODEL_BF16_H
@@ -15,6 +15,9 @@ void cast_weights_bf16(const Model *m, Workspace *ws);
 void encoder_layers_bf16(const Model *m, Workspace *ws, int B);
 void decode_coord_bf16(const Model *m, Workspace *ws, int B);
 void backward_coord_bf16(Model *m, Workspace *ws, int B);
+/* The dense decoder: z → MLP → logits [B, H·W·C]; backward ends in ws->dz (overwritten). */
+void decode_dense_bf16(const Model *m, Workspace *ws, int B);
+void backward_dense_bf16(Model *m, Workspace *ws, int B);
 /* From dμ and d log σ² (fp32) back through the encoder's layers. */
 void backward_encoder_layers_bf16(Model *m, Workspace *ws, int B);
 

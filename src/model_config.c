@@ -13,6 +13,7 @@
 #include "model_config.h"
 
 #include "model_find.h"
+#include "onednn.h"
 #include "sizes.h"
 #include "util.h"
 
@@ -48,7 +49,7 @@ static const char *const CONDITIONING_NAMES[] = {"input", "film", NULL};
 static const char *const ENCODING_NAMES[] = {"none", "basic", "positional", "gaussian",
                                              "spectrum", NULL};
 static const char *const ACTIVATION_NAMES[] = {"relu", "sine", NULL};
-static const char *const PRECISION_NAMES[] = {"fp32", "bf16", NULL};
+static const char *const PRECISION_NAMES[] = {"fp32", "bf16", "auto", NULL};
 static const char *const CHANNEL_VALUES[] = {"1", "3", NULL};
 static const char *const REDUCE_NAMES[] = {"exact", "fast", NULL}; /* REDUCE_EXACT, REDUCE_FAST */
 
@@ -341,6 +342,18 @@ static int set_value(ModelConfig *c, const KeyDesc *k, const char *value, char *
 
 /* ---- checks that involve more than one key ------------------------------ */
 
+/* precision = auto becomes bf16 where training can run it (oneDNN and
+ * AVX512-BF16), else fp32. Resolved here,
+ * once per parse or --set, so every run directory and checkpoint records the
+ * precision it really used. */
+static void resolve_precision(ModelConfig *c)
+{
+    if (c->precision == PRECISION_AUTO)
+        c->precision_auto = 1;
+    if (c->precision_auto)
+        c->precision = bf16_usable() ? PRECISION_BF16 : PRECISION_FP32;
+}
+
 /* Writes a message and returns the key it is about, or NULL when c is consistent. */
 static const KeyDesc *check_consistency(const ModelConfig *c, char *msg, size_t size)
 {
@@ -565,6 +578,7 @@ static int parse_text(ModelConfig *out, const char *text, const char *origin,
     if (missing)
         return -1;
 
+    resolve_precision(&c);
     char msg[400];
     const KeyDesc *k = check_consistency(&c, msg, sizeof msg);
     if (k) {
@@ -680,6 +694,9 @@ int config_set(ModelConfig *c, const char *section, const char *key, const char 
         ffvae_error("%s: [%s] %s", origin, section, msg);
         return -1;
     }
+    if (k->offset == offsetof(ModelConfig, precision))
+        next.precision_auto = 0; /* an explicit value replaces auto; auto sets it again */
+    resolve_precision(&next);
     if (check_consistency(&next, msg, sizeof msg)) {
         ffvae_error("%s: %s", origin, msg);
         return -1;
@@ -813,7 +830,7 @@ const char *encoding_name(EncodingKind k)
 
 const char *precision_name(Precision p)
 {
-    return (int)p >= 0 && p <= PRECISION_BF16 ? PRECISION_NAMES[p] : "?";
+    return (int)p >= 0 && p <= PRECISION_AUTO ? PRECISION_NAMES[p] : "?";
 }
 
 const char *activation_name(Activation a)

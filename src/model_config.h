@@ -15,9 +15,10 @@
  *                activation = relu | sine [relu], omega0 [30] (sine)
  *   [training]   batch [64], lr [1e-3], beta1 [0.9], beta2 [0.999], epsilon [1e-8],
  *                weight_decay [0], clip [0 = off] (global gradient norm),
- *                precision = fp32 | bf16 [fp32] (bf16: the operands of every matrix
+ *                precision = fp32 | bf16 | auto [fp32] (bf16: the operands of every matrix
  *                product in bf16 with fp32 accumulation; weights, gradients, Adam
- *                and the loss stay fp32; needs oneDNN and a CPU with AVX512-BF16),
+ *                and the loss stay fp32; needs oneDNN and a CPU with AVX512-BF16;
+ *                auto: bf16 where that holds and the decoder has a bf16 path, else fp32),
  *                pixels [0 = all] (random coordinates per image per step),
  *                log_every [50], checkpoint_every [1000],
  *                reduce [exact] (exact | fast), reduce_chunk [4] (MPI jobs: dist_train.h)
@@ -37,7 +38,9 @@ typedef enum {
     ENCODING_NONE, ENCODING_BASIC, ENCODING_POSITIONAL, ENCODING_GAUSSIAN, ENCODING_SPECTRUM
 } EncodingKind;
 typedef enum { ACT_RELU, ACT_SINE } Activation;
-typedef enum { PRECISION_FP32, PRECISION_BF16 } Precision;
+/* AUTO is what a model file may ask for; parsing resolves it (precision_auto
+ * remembers the request, so a later --set re-resolves it). */
+typedef enum { PRECISION_FP32, PRECISION_BF16, PRECISION_AUTO } Precision;
 
 typedef struct {
     char name[64];
@@ -70,7 +73,8 @@ typedef struct {
 
     int batch;
     float lr, beta1, beta2, epsilon, weight_decay, clip;
-    Precision precision;
+    Precision precision; /* fp32 or bf16, never AUTO after parsing */
+    int precision_auto;  /* the file or --set said auto */
     int pixels;
     int log_every, checkpoint_every;
     int reduce;       /* REDUCE_EXACT | REDUCE_FAST: the gradient sum of an MPI job */

@@ -12,7 +12,7 @@
 static int encode_rows(Workspace *ws, const Model *m, int H_image, int row0, int rows);
 
 /* The bf16 arena (workspace.h) for `rows` decoder rows, and the oneDNN state. */
-static int bf16_arena(Workspace *ws, const Model *m, size_t rows, int widest)
+static int bf16_arena(Workspace *ws, const Model *m, size_t rows, size_t out_cols, int widest)
 {
     const ModelConfig *c = &m->cfg;
     size_t W = (size_t)c->net_width, B = (size_t)ws->B, grid = (size_t)ws->P_grid;
@@ -23,7 +23,7 @@ static int bf16_arena(Workspace *ws, const Model *m, size_t rows, int widest)
                                  {&ws->gamma_b, grid * (size_t)m->E},
                                  {&ws->z_b, B * (size_t)m->latent},
                                  {&ws->dhb, rows * W},
-                                 {&ws->dlogits_b, rows * (size_t)m->C},
+                                 {&ws->dlogits_b, rows * out_cols},
                                  {&ws->dgz_b, B * W},
                                  {&ws->dgx_b, grid * W},
                                  {&ws->x_b, B * (size_t)m->P * (size_t)m->C},
@@ -116,11 +116,8 @@ int workspace_create(Workspace *ws, const Model *m, int B, int pixels, int Hg, i
         if (c->activation == ACT_SINE && (k > 0 || !coord))
             reserve(&a, &ws->pre[k], "pre", rows, W);
     ws->bf16 = c->precision == PRECISION_BF16;
-    if (ws->bf16 && (!coord || bf16_check(c->name) != 0)) {
-        if (!coord)
-            ffvae_error("%s: precision = bf16 is implemented for coord decoders only", c->name);
+    if (ws->bf16 && bf16_check(c->name) != 0)
         return -1;
-    }
     ws->n_pool = ws->bf16 ? 1 : !coord ? depth + 2 : depth == 1 ? 2 : depth > 3 ? depth : 3;
     for (int k = 0; k < ws->n_pool; k++)
         reserve(&a, &ws->pool[k], "h", rows, W);
@@ -154,7 +151,7 @@ int workspace_create(Workspace *ws, const Model *m, int B, int pixels, int Hg, i
         ws->target = ws->x;
     for (int k = 0; k < depth && !ws->bf16; k++)
         ws->h[k] = ws->pool[k];
-    if (ws->bf16 && bf16_arena(ws, m, rows, widest) != 0) {
+    if (ws->bf16 && bf16_arena(ws, m, rows, out_cols, widest) != 0) {
         workspace_free(ws);
         return -1;
     }

@@ -281,13 +281,15 @@ END_TEST
 static void small_config(ModelConfig *c, const char *activation, const char *conditioning)
 {
     char text[1024];
+    int dense = strcmp(conditioning, "dense") == 0; /* the dense decoder instead */
     snprintf(text, sizeof text,
              "[data]\nheight = 12\nwidth = 12\nchannels = 1\n"
              "[latent]\nsize = 8\n[encoder]\nhidden = 64\n"
-             "[decoder]\nkind = coord\nconditioning = %s\n"
-             "[encoding]\nkind = gaussian\nfeatures = 32\nsigma = 3\n"
+             "[decoder]\nkind = %s\nconditioning = %s\n"
+             "[encoding]\nkind = %s\nfeatures = 32\nsigma = 3\n"
              "[network]\nwidth = 48\ndepth = 3\nactivation = %s\nomega0 = 10\n",
-             conditioning, activation);
+             dense ? "dense" : "coord", dense ? "input" : conditioning,
+             dense ? "none" : "gaussian", activation);
     ck_assert_int_eq(config_parse(c, text, "small"), 0);
 }
 
@@ -387,6 +389,13 @@ START_TEST(model_gradients_sine_film)
 }
 END_TEST
 
+START_TEST(model_gradients_dense_decoder)
+{
+    bf16_against_fp32("relu", "dense", 0);
+    bf16_against_fp32("sine", "dense", 0);
+}
+END_TEST
+
 /* The same threads give the same bits, run after run. */
 START_TEST(bf16_repeats_exactly)
 {
@@ -460,6 +469,7 @@ int main(void)
     tcase_add_test(tc, products_match_openblas);
     tcase_add_test(tc, model_gradients_relu);
     tcase_add_test(tc, model_gradients_sine_film);
+    tcase_add_test(tc, model_gradients_dense_decoder);
     tcase_add_test(tc, bf16_repeats_exactly);
     tcase_add_test(tc, renders_in_either_precision);
     suite_add_tcase(s, tc);

@@ -2,6 +2,7 @@
  * kind of error (with its file:line), the write/parse round trip, config_set
  * and the encoding width. */
 #include "model_config.h"
+#include "onednn.h"
 
 #include "check_run.h"
 #include "testutil.h"
@@ -41,7 +42,8 @@ static const char *config_diff(const ModelConfig *a, const ModelConfig *b)
     SAME(encoding) SAME(features) SAME(freq_sigma) SAME(frequencies) SAME(top)
     SAME(net_width) SAME(net_depth) SAME(activation) SAME(omega0)
     SAME(batch) SAME(lr) SAME(beta1) SAME(beta2) SAME(epsilon) SAME(weight_decay) SAME(clip)
-    SAME(pixels) SAME(log_every) SAME(checkpoint_every)
+    SAME(precision) SAME(pixels) SAME(log_every) SAME(checkpoint_every)
+    SAME(reduce) SAME(reduce_chunk)
 #undef SAME
     /* Every field is listed above; this catches one added later and forgotten. */
     if (memcmp(a, b, sizeof *a) != 0)
@@ -121,6 +123,9 @@ START_TEST(every_shipped_model_parses_and_round_trips)
         ck_assert_int_eq(config_parse(&back, text, "round trip"), 0);
         /* The name came from the file name, which the text does state. */
         ck_assert_ptr_nonnull(strstr(text, "name = "));
+        /* The text records the precision auto resolved to, not the request. */
+        ck_assert(!strstr(text, "precision = auto"));
+        back.precision_auto = c.precision_auto;
         ck_assert_config_eq(&c, &back);
         free(text);
     }
@@ -504,6 +509,32 @@ START_TEST(load_reports_missing_files)
 }
 END_TEST
 
+/* precision = auto resolves at parse time, and again after each --set. */
+START_TEST(auto_precision_resolves_to_what_training_can_run)
+{
+    Precision auto_choice = bf16_usable() ? PRECISION_BF16 : PRECISION_FP32;
+    ModelConfig c;
+    char err[2048];
+    char *text = minimal_plus("[training]\nprecision = auto\n");
+    ck_assert_int_eq(parse_capture(&c, text, "t", err, sizeof err), 0);
+    free(text);
+    ck_assert_int_eq(c.precision, auto_choice);
+    /* The written text holds the resolved value, never auto. */
+    char *written = config_to_string(&c);
+    ck_assert_ptr_nonnull(strstr(written, auto_choice == PRECISION_BF16 ? "precision = bf16"
+                                                                       : "precision = fp32"));
+    free(written);
+    /* Another key's --set keeps auto's choice. */
+    ck_assert_int_eq(config_set(&c, "decoder", "kind", "dense", "test"), 0);
+    ck_assert_int_eq(c.precision, auto_choice);
+    /* An explicit value ends auto. */
+    ck_assert_int_eq(config_set(&c, "training", "precision", "fp32", "test"), 0);
+    ck_assert_int_eq(c.precision, PRECISION_FP32);
+    ck_assert_int_eq(config_set(&c, "decoder", "kind", "coord", "test"), 0);
+    ck_assert_int_eq(c.precision, PRECISION_FP32);
+}
+END_TEST
+
 /* ---- round trip, config_set and encoding width ------------------------------ */
 
 /* A config with every field away from its default, including awkward floats. */
@@ -686,6 +717,7 @@ int main(void)
     tcase_add_test(tc, floats_round_trip_exactly);
     tcase_add_test(tc, set_checks_values_and_keeps_the_config_on_error);
     tcase_add_test(tc, encoding_dim_follows_the_encoding);
+    tcase_add_test(tc, auto_precision_resolves_to_what_training_can_run);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
