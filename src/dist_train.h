@@ -100,11 +100,6 @@ int dist_agree(uint64_t mine, const char *what);
  * against rank 0's; -1 (reported, naming the rank) when one differs. */
 int dist_check_state(const Model *m, const TrainState *s);
 
-/* One step on this rank's images (uint8 [b_local, H·W·C]): forward and
- * backward per chunk, one reduction, Adam step t. Returns the global batch's
- * loss sums (NaN when any chunk's loss was not finite: parameters untouched).
- * *stop_all is set when any rank asked to stop (stop_here on that rank).
- * Returns -1 in *status on an overflow of the exact sum (reported). */
 /* The parts of a step, for callers with their own chunks (fit.c):
  *   key = dist_step_begin(d, m, train_rng);   (train_rng may be NULL: key 0)
  *   for each local chunk k:
@@ -121,6 +116,11 @@ void dist_chunk_backward_done(DistStep *d, const Model *m, LossParts lp, int chu
 LossParts dist_step_finish(DistStep *d, Model *m, const AdamSettings *adam, long t,
                            int stop_here, int *stop_all, int *status);
 
+/* One step on this rank's images (uint8 [b_local, H·W·C]): forward and
+ * backward per chunk, one reduction, Adam step t. Returns the global batch's
+ * loss sums (NaN when any chunk's loss was not finite: parameters untouched).
+ * *stop_all is set when any rank asked to stop (stop_here on that rank).
+ * Returns -1 in *status on an overflow of the exact sum (reported). */
 LossParts dist_train_step(DistStep *d, Model *m, Workspace *ws, const uint8_t *images,
                           LossScale scale, const AdamSettings *adam, long t, Rng *train_rng,
                           int stop_here, int *stop_all, int *status);
