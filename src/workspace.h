@@ -43,6 +43,11 @@ struct Workspace {
     float *dgz;     /* [B, W] */
     float *dz, *dz_part, *dmu, *dlogvar; /* [B, d] */
     float *denc_a, *denc_b;         /* [B, widest encoder layer] */
+    /* Conv layers (conv.h): enc_h[k] is then [B·h·w, c], and a conv decoder's
+     * h[k] (and pre[k] for sine) its own map, [B, h₀·w₀·C₀] for k = 0 and
+     * [B·Hk·Wk, Ck] after; it uses no pool. */
+    float *col, *dcol;              /* im2col scratch: the largest layer's [B·h·w, k·k·C] */
+    float *dconv_a, *dconv_b;       /* [B, the conv decoder's largest map] its gradients */
 
     /* precision = bf16 (model_bf16.c): the bf16 operands of the products, in a
      * second arena. The fp32 pool then holds one [rows, W] buffer (pool[0]):
