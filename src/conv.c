@@ -56,40 +56,43 @@ double conv_gemm_flops(const ConvShape *s)
 /* ---- im2col / col2im, split by images ------------------------------------ */
 
 typedef struct {
-    float *out;
-    const float *in;
+    void *out;
+    const void *in;
     const ConvShape *s;
+    size_t es; /* bytes per element: float, or bf16's uint16_t (im2col only) */
 } ColJob;
 
+/* im2col over elements of es bytes: it only copies and zero-fills, so one
+ * loop serves fp32 and bf16 maps. */
 static void im2col_part(void *arg, size_t n0, size_t n1, int part)
 {
     const ColJob *j = arg;
     const ConvShape *s = j->s;
-    size_t K = col_width(s), C = (size_t)s->C, kC = (size_t)s->k * C;
+    size_t es = j->es, K = col_width(s) * es, C = (size_t)s->C * es, kC = (size_t)s->k * C;
     (void)part;
     for (size_t n = n0; n < n1; n++) {
-        const float *img = j->in + n * s->H * s->W * C;
-        float *row = j->out + n * s->h * s->w * K;
+        const char *img = (const char *)j->in + n * s->H * s->W * C;
+        char *row = (char *)j->out + n * s->h * s->w * K;
         for (int i = 0; i < s->h; i++)
             for (int jx = 0; jx < s->w; jx++, row += K)
                 for (int kh = 0; kh < s->k; kh++) {
                     int ih = i * s->stride - s->pad + kh;
-                    float *dst = row + kh * kC;
+                    char *dst = row + kh * kC;
                     if (ih < 0 || ih >= s->H) {
-                        memset(dst, 0, kC * sizeof *dst);
+                        memset(dst, 0, kC);
                         continue;
                     }
                     int iw0 = jx * s->stride - s->pad;
                     if (iw0 >= 0 && iw0 + s->k <= s->W) { /* the whole run is inside: one copy */
-                        memcpy(dst, img + ((size_t)ih * s->W + iw0) * C, kC * sizeof *dst);
+                        memcpy(dst, img + ((size_t)ih * s->W + iw0) * C, kC);
                         continue;
                     }
                     for (int kw = 0; kw < s->k; kw++, dst += C) {
                         int iw = iw0 + kw;
                         if (iw < 0 || iw >= s->W)
-                            memset(dst, 0, C * sizeof *dst);
+                            memset(dst, 0, C);
                         else
-                            memcpy(dst, img + ((size_t)ih * s->W + iw) * C, C * sizeof *dst);
+                            memcpy(dst, img + ((size_t)ih * s->W + iw) * C, C);
                     }
                 }
     }
@@ -102,8 +105,8 @@ static void col2im_part(void *arg, size_t n0, size_t n1, int part)
     size_t K = col_width(s), C = (size_t)s->C;
     (void)part;
     for (size_t n = n0; n < n1; n++) {
-        float *img = j->out + n * s->H * s->W * C;
-        const float *row = j->in + n * s->h * s->w * K;
+        float *img = (float *)j->out + n * s->H * s->W * C;
+        const float *row = (const float *)j->in + n * s->h * s->w * K;
         memset(img, 0, (size_t)s->H * s->W * C * sizeof *img);
         for (int i = 0; i < s->h; i++)
             for (int jx = 0; jx < s->w; jx++, row += K)
@@ -126,13 +129,13 @@ static void col2im_part(void *arg, size_t n0, size_t n1, int part)
 
 void conv_im2col(float *col, const float *x, const ConvShape *s)
 {
-    ColJob j = {col, x, s};
+    ColJob j = {col, x, s, sizeof(float)};
     parallel_for((size_t)s->N, 1, im2col_part, &j);
 }
 
 void conv_col2im(float *x, const float *col, const ConvShape *s)
 {
-    ColJob j = {x, col, s};
+    ColJob j = {x, col, s, sizeof(float)};
     parallel_for((size_t)s->N, 1, col2im_part, &j);
 }
 
@@ -192,4 +195,57 @@ void conv2d_transpose_backward(float *dx, float *dW, float *db, float *col, cons
     dense_backward(dx, dW, NULL, col, x, W, patch_rows(s), s->c, (int)col_width(s));
     if (db)
         bias_backward(db, dy, (size_t)s->N * s->H * s->W, s->C);
+}
+
+/* ---- bf16 twins --------------------------------------------------------------- */
+
+void conv_im2col_bf16(uint16_t *col, const uint16_t *x, const ConvShape *s)
+{
+    ColJob j = {col, x, s, sizeof(uint16_t)};
+    parallel_for((size_t)s->N, 1, im2col_part, &j);
+}
+
+int conv2d_forward_bf16(GemmCache *g, float *y, uint16_t *col, const uint16_t *x,
+                        const uint16_t *W, const float *b, const ConvShape *s)
+{
+    conv_im2col_bf16(col, x, s);
+    return dense_forward_bf16(g, y, col, W, b, patch_rows(s), (int)col_width(s), s->c);
+}
+
+int conv2d_backward_bf16(GemmCache *g, float *dx, float *dW, float *db, uint16_t *col,
+                         float *dcol, const uint16_t *dy_b, const float *dy, const uint16_t *x,
+                         const uint16_t *W, const ConvShape *s)
+{
+    conv_im2col_bf16(col, x, s);
+    if (dense_backward_bf16(g, dx ? dcol : NULL, dW, dy_b, col, W, patch_rows(s),
+                            (int)col_width(s), s->c) != 0)
+        return -1;
+    if (db)
+        bias_backward(db, dy, (size_t)patch_rows(s), s->c);
+    if (dx)
+        conv_col2im(dx, dcol, s);
+    return 0;
+}
+
+int conv2d_transpose_forward_bf16(GemmCache *g, float *y, float *col, const uint16_t *x,
+                                  const uint16_t *W, const float *b, const ConvShape *s)
+{
+    if (dense_forward_bf16(g, col, x, W, NULL, patch_rows(s), s->c, (int)col_width(s)) != 0)
+        return -1;
+    conv_col2im(y, col, s);
+    if (b)
+        add_bias_rows(y, b, (size_t)s->N * s->H * s->W, s->C);
+    return 0;
+}
+
+int conv2d_transpose_backward_bf16(GemmCache *g, float *dx, float *dW, float *db, uint16_t *col,
+                                   const uint16_t *dy_b, const float *dy, const uint16_t *x,
+                                   const uint16_t *W, const ConvShape *s)
+{
+    conv_im2col_bf16(col, dy_b, s);
+    if (dense_backward_bf16(g, dx, dW, col, x, W, patch_rows(s), s->c, (int)col_width(s)) != 0)
+        return -1;
+    if (db)
+        bias_backward(db, dy, (size_t)s->N * s->H * s->W, s->C);
+    return 0;
 }

@@ -27,6 +27,9 @@
 #define FFVAE_CONV_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "onednn.h" /* GemmCache, for the bf16 twins */
 
 typedef struct {
     int N;           /* images */
@@ -69,6 +72,26 @@ void conv2d_transpose_forward(float *y, float *col, const float *x, const float 
  * (db may be NULL). col is one scratch matrix of conv_col_floats(s). */
 void conv2d_transpose_backward(float *dx, float *dW, float *db, float *col, const float *dy,
                                const float *x, const float *W, const ConvShape *s);
+
+/* ---- bf16 twins (precision = bf16) ------------------------------------------
+ * The same layers with bf16 operands (uint16_t, bf16.h) for the products, fp32
+ * accumulation through oneDNN (layers.h's dense_*_bf16), and fp32 outputs,
+ * gradients and sums (col2im and the bias sums included). x, dy_b and W are
+ * bf16 copies; dy (fp32) is what the bias gradient sums. col is a bf16 im2col
+ * scratch of conv_col_floats(s) elements; conv2d_transpose_forward_bf16's is
+ * fp32 (the product's output), as is dcol. Return 0, or −1 when a oneDNN call
+ * failed (reported). */
+void conv_im2col_bf16(uint16_t *col, const uint16_t *x, const ConvShape *s);
+int conv2d_forward_bf16(GemmCache *g, float *y, uint16_t *col, const uint16_t *x,
+                        const uint16_t *W, const float *b, const ConvShape *s);
+int conv2d_backward_bf16(GemmCache *g, float *dx, float *dW, float *db, uint16_t *col,
+                         float *dcol, const uint16_t *dy_b, const float *dy, const uint16_t *x,
+                         const uint16_t *W, const ConvShape *s);
+int conv2d_transpose_forward_bf16(GemmCache *g, float *y, float *col, const uint16_t *x,
+                                  const uint16_t *W, const float *b, const ConvShape *s);
+int conv2d_transpose_backward_bf16(GemmCache *g, float *dx, float *dW, float *db, uint16_t *col,
+                                   const uint16_t *dy_b, const float *dy, const uint16_t *x,
+                                   const uint16_t *W, const ConvShape *s);
 
 /* Floating-point operations of the products of one layer's forward (2·M·N·K). */
 double conv_gemm_flops(const ConvShape *s);

@@ -407,7 +407,7 @@ static void encode(const Model *m, Workspace *ws, int B, Rng *r)
         return;
     if (ws->bf16)
         encoder_layers_bf16(m, ws, B);
-    for (int k = 0; k < m->n_enc_conv; k++) { /* bf16 refuses conv layers (model_config.c) */
+    for (int k = 0; k < m->n_enc_conv && !ws->bf16; k++) {
         ConvShape s = batch_of(&m->enc_conv[k], B);
         conv2d_forward(ws->enc_h[k], ws->col, in, tensor_in(m, P, m->enc_W[k]),
                        tensor_in(m, P, m->enc_b[k]), &s);
@@ -541,7 +541,9 @@ static void decode_conv(const Model *m, Workspace *ws, int B)
 static void decode(const Model *m, Workspace *ws, int B)
 {
     int coord = m->cfg.decoder == DECODER_COORD;
-    if (ws->bf16)
+    if (ws->bf16 && m->cfg.decoder == DECODER_CONV)
+        decode_conv_bf16(m, ws, B);
+    else if (ws->bf16)
         (coord ? decode_coord_bf16 : decode_dense_bf16)(m, ws, B);
     else if (coord)
         decode_coord(m, ws, B);
@@ -809,7 +811,9 @@ void model_backward(Model *m, Workspace *ws, int B, float recon_scale, float kl_
     else
         bce_logits_backward(ws->dlogits, ws->logits, ws->target, scale, n);
     int coord = m->cfg.decoder == DECODER_COORD;
-    if (ws->bf16)
+    if (ws->bf16 && m->cfg.decoder == DECODER_CONV)
+        backward_conv_bf16(m, ws, B);
+    else if (ws->bf16)
         (coord ? backward_coord_bf16 : backward_dense_bf16)(m, ws, B);
     else if (coord)
         backward_coord(m, ws, B);

@@ -353,7 +353,7 @@ static int set_value(ModelConfig *c, const KeyDesc *k, const char *value, char *
 /* ---- checks that involve more than one key ------------------------------ */
 
 /* precision = auto becomes bf16 where training can run it (oneDNN and
- * AVX512-BF16, and no conv layers: they have no bf16 path), else fp32. Resolved here,
+ * AVX512-BF16), else fp32. Resolved here,
  * once per parse or --set, so every run directory and checkpoint records the
  * precision it really used. */
 static void resolve_precision(ModelConfig *c)
@@ -361,10 +361,7 @@ static void resolve_precision(ModelConfig *c)
     if (c->precision == PRECISION_AUTO)
         c->precision_auto = 1;
     if (c->precision_auto)
-        c->precision =
-            c->decoder != DECODER_CONV && c->encoder != ENCODER_CONV && bf16_usable()
-                ? PRECISION_BF16
-                : PRECISION_FP32;
+        c->precision = bf16_usable() ? PRECISION_BF16 : PRECISION_FP32;
 }
 
 /* A conv encoder: depth stride-2 convolutions (conv.h's size rule, floor((n + 2p − k) / s) + 1)
@@ -444,13 +441,6 @@ static const KeyDesc *check_consistency(const ModelConfig *c, char *msg, size_t 
         snprintf(msg, size, "pixels: %d is more than the %ld pixels of a %dx%d image", c->pixels,
                  pixels, c->height, c->width);
         return find_key("training", "pixels");
-    }
-    if (c->precision == PRECISION_BF16 &&
-        (c->decoder == DECODER_CONV || c->encoder == ENCODER_CONV)) {
-        snprintf(msg, size, "precision bf16 is not implemented for convolutions ([%s] kind = conv); "
-                            "use precision = fp32",
-                 c->decoder == DECODER_CONV ? "decoder" : "encoder");
-        return find_key("training", "precision");
     }
     if (c->encoder == ENCODER_CONV && c->latent > 0) {
         const KeyDesc *k = check_conv_encoder(c, msg, size);

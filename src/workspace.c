@@ -11,30 +11,44 @@
 
 static int encode_rows(Workspace *ws, const Model *m, int H_image, int row0, int rows);
 
+/* The conv layers' sizes (per image, but col: for the batch), for the arenas. */
+typedef struct {
+    size_t enc_map[MODEL_MAX_LAYERS], dec_map[MODEL_MAX_LAYERS];
+    size_t col, dcol, dec_widest;
+} ConvSizes;
+
 /* The bf16 arena (workspace.h) for `rows` decoder rows, and the oneDNN state. */
-static int bf16_arena(Workspace *ws, const Model *m, size_t rows, size_t out_cols, int widest)
+static int bf16_arena(Workspace *ws, const Model *m, size_t rows, size_t out_cols, int widest,
+                      const ConvSizes *cs)
 {
     const ModelConfig *c = &m->cfg;
     size_t W = (size_t)c->net_width, B = (size_t)ws->B, grid = (size_t)ws->P_grid;
+    int conv_dec = c->decoder == DECODER_CONV;
+    size_t PC = (size_t)m->P * (size_t)m->C;
+    /* dhb: a coord layer's [rows, W], or the largest conv decoder map (dlogits included) */
+    size_t dhb = conv_dec ? B * (cs->dec_widest > PC ? cs->dec_widest : PC) : rows * W;
     struct {
         uint16_t **field;
         size_t n;
-    } t[2 * MODEL_MAX_LAYERS + 12] = {{&ws->wb, m->table.total},
+    } t[2 * MODEL_MAX_LAYERS + 13] = {{&ws->wb, m->table.total},
                                  {&ws->gamma_b, grid * (size_t)m->E},
                                  {&ws->z_b, B * (size_t)m->latent},
-                                 {&ws->dhb, rows * W},
-                                 {&ws->dlogits_b, rows * out_cols},
-                                 {&ws->dgz_b, B * W},
-                                 {&ws->dgx_b, grid * W},
-                                 {&ws->x_b, B * (size_t)m->P * (size_t)m->C},
+                                 {&ws->dhb, dhb},
+                                 {&ws->dlogits_b, conv_dec ? 0 : rows * out_cols},
+                                 {&ws->dgz_b, conv_dec ? 0 : B * W},
+                                 {&ws->dgx_b, conv_dec ? 0 : grid * W},
+                                 {&ws->x_b, B * PC},
                                  {&ws->dmu_b, B * (size_t)m->latent},
                                  {&ws->dlogvar_b, B * (size_t)m->latent},
-                                 {&ws->denc_hb, B * (size_t)widest}};
-    int n = 11;
-    for (int k = 0; m->latent && k < c->enc_layers; k++)
+                                 {&ws->denc_hb, B * (size_t)widest},
+                                 {&ws->col_b, cs->col}};
+    int n = 12;
+    for (int k = 0; m->latent && k < c->enc_layers && !m->n_enc_conv; k++)
         t[n].field = &ws->enc_hb[k], t[n++].n = B * (size_t)c->enc_hidden[k];
+    for (int k = 0; k < m->n_enc_conv; k++)
+        t[n].field = &ws->enc_hb[k], t[n++].n = B * cs->enc_map[k];
     for (int k = 0; k < c->net_depth; k++)
-        t[n].field = &ws->hb[k], t[n++].n = rows * W;
+        t[n].field = &ws->hb[k], t[n++].n = conv_dec ? B * cs->dec_map[k] : rows * W;
     size_t total = 0;
     for (int i = 0; i < n; i++)
         total += (t[i].n + 31) & ~(size_t)31; /* 64-byte aligned starts */
@@ -96,7 +110,8 @@ int workspace_create(Workspace *ws, const Model *m, int B, int pixels, int Hg, i
         if (c->enc_hidden[k] > widest)
             widest = c->enc_hidden[k];
     /* The conv layers' per-image maps and the largest im2col scratch. */
-    size_t enc_map[MODEL_MAX_LAYERS] = {0}, dec_map[MODEL_MAX_LAYERS] = {0};
+    ConvSizes cs = {{0}, {0}, 0, 0, 0};
+    size_t *enc_map = cs.enc_map, *dec_map = cs.dec_map;
     size_t col = 0, dcol = 0, dec_widest = 0;
     for (int k = 0; k < m->n_enc_conv; k++) {
         ConvShape s = m->enc_conv[k];
@@ -118,6 +133,7 @@ int workspace_create(Workspace *ws, const Model *m, int B, int pixels, int Hg, i
         size_t n = conv_col_floats(&s);
         col = n > col ? n : col;
     }
+    cs.col = col, cs.dcol = dcol, cs.dec_widest = dec_widest;
 
     Arena a = {&ws->layout, {0}, 0};
     table_init(a.table);
@@ -190,7 +206,7 @@ int workspace_create(Workspace *ws, const Model *m, int B, int pixels, int Hg, i
         ws->target = ws->x;
     for (int k = 0; k < depth && !ws->bf16 && !conv_dec; k++)
         ws->h[k] = ws->pool[k];
-    if (ws->bf16 && bf16_arena(ws, m, rows, out_cols, widest) != 0) {
+    if (ws->bf16 && bf16_arena(ws, m, rows, out_cols, widest, &cs) != 0) {
         workspace_free(ws);
         return -1;
     }

@@ -64,10 +64,11 @@ struct Workspace {
     uint16_t *dmu_b, *dlogvar_b; /* [B, d] */
     uint16_t *denc_hb;     /* [B, widest encoder layer] d(pre) of the encoder layer going back */
     uint16_t *hb[MODEL_MAX_LAYERS]; /* [rows, W] each layer's activation */
-    uint16_t *dhb;         /* [rows, W] d(pre) of the layer going back */
+    uint16_t *dhb;         /* [rows, W] d(pre) of the layer going back (conv: the largest map) */
     uint16_t *dlogits_b;   /* [rows, C] */
     uint16_t *dgz_b;       /* [B, W] */
     uint16_t *dgx_b;       /* [P_grid, W] */
+    uint16_t *col_b;       /* conv layers: the bf16 im2col scratch, like col */
     int failed;            /* a oneDNN call failed (reported): the loss becomes NaN */
 };
 
