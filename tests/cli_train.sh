@@ -61,6 +61,10 @@ grep -q "decoder     conv: z -> 7x7x32 start map, 2 transposed" "$TMP/out" && ok
     fail "info does not describe the conv decoder: $(cat "$TMP/out")"
 grep -q "encoder     conv: 2 convolutions" "$TMP/out" && ok || \
     fail "info does not describe the conv encoder: $(cat "$TMP/out")"
+expect_ok "eval a conv checkpoint" "$FFVAE" eval "$TMP/conv/checkpoint.h5" -d "$DATA" --json
+grep -q '"psnr"' "$TMP/out" && ok || fail "eval of a conv checkpoint lacks PSNR: $(cat "$TMP/out")"
+expect_ok "a conv run resumes" "$FFVAE" train -d "$DATA" -o "$TMP/conv" --resume --steps 70 --threads 2
+expect_eq "the resumed conv run reached its budget" 70 "$(tail -1 "$TMP/conv/log.csv" | cut -d, -f1)"
 expect_fail "a conv decoder renders only at its size" "conv decoder renders only at its own size 28x28" \
     "$FFVAE" sample "$TMP/conv/checkpoint.h5" -n 4 --size 56 -o "$TMP/conv-56.png"
 sed '$s/^depth = 2$/depth = 3/' "$TMP/conv.ini" >"$TMP/conv-bad.ini"  # [network] depth, the last line
