@@ -120,7 +120,7 @@ int checkpoint_info(FILE *out, const char *path)
     fprintf(out, "data        %dx%dx%d images, dataset '%s'\n", c->height, c->width, c->channels,
            s.dataset);
     fprintf(out, "latent      %d, beta %g, %s likelihood\n", c->latent, c->beta,
-           c->likelihood == LIKELIHOOD_GAUSSIAN ? "gaussian" : "bernoulli");
+           likelihood_name(c->likelihood));
     if (c->decoder == DECODER_COORD)
         fprintf(out, "decoder     coord: encoding %s (%d inputs), %d x %d %s, conditioning %s\n",
                encoding_name(c->encoding), m.E, c->net_depth, c->net_width,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "encoding.h"
+#include "ffl.h"
 #include "layers.h"
 #include "losses.h"
 #include "model_bf16.h"
@@ -112,6 +113,10 @@ static int layout_params(Model *m)
         }
         rc |= add_dense(m, "decoder.out", W, m->P * m->C, &m->out_W, &m->out_b);
     }
+    if (c->sigma_learned) { /* σ-VAE: one learned log scale per channel, trained by Adam */
+        m->log_sigma = table_add(&m->table, "likelihood.log_sigma", 1, (size_t)m->C);
+        rc |= m->log_sigma < 0;
+    }
     return rc ? -1 : 0;
 }
 
@@ -172,7 +177,7 @@ int model_create(Model *m, const ModelConfig *cfg)
     for (int k = 0; k < MODEL_MAX_LAYERS; k++)
         m->enc_W[k] = m->enc_b[k] = m->hid_W[k] = m->hid_b[k] = m->film_W[k] = m->film_b[k] = -1;
     m->mu_W = m->mu_b = m->lv_W = m->lv_b = -1;
-    m->in_Wx = m->in_Wz = m->in_b = m->out_W = m->out_b = -1;
+    m->in_Wx = m->in_Wz = m->in_b = m->out_W = m->out_b = m->log_sigma = -1;
     /* Latent size 0 is a plain coordinate network f(x, y), for `ffvae fit`. */
     if (m->latent < 1 && (cfg->decoder != DECODER_COORD || cfg->conditioning == COND_FILM)) {
         ffvae_error("%s: [latent] size 0 needs a coordinate decoder without FiLM", cfg->name);
@@ -290,6 +295,9 @@ void model_init_params(Model *m, Rng *r)
 {
     const ModelConfig *c = &m->cfg;
     memset(m->params, 0, m->table.total * sizeof(float)); /* biases start at zero */
+    /* A learned scale starts at the fixed one's value (sigma's default, 0.1). */
+    for (int ch = 0; m->log_sigma >= 0 && ch < m->C; ch++)
+        tensor_in(m, m->params, m->log_sigma)[ch] = logf(c->sigma);
     int in = m->P * m->C;
     for (int k = 0; k < m->n_enc_conv; k++) /* He-uniform over the k·k·C inputs of a patch */
         init_tensor(m, m->enc_W[k], sqrtf(6.0f / (float)patch_width(&m->enc_conv[k])), r);
@@ -567,16 +575,49 @@ static double pixel_scale(const Model *m, const Workspace *ws)
     return ws->pix ? (double)m->P / (double)ws->Pb : 1.0;
 }
 
+/* The log scale per channel of a Gaussian or Laplace likelihood: the learned
+ * tensor, or log sigma in buf. */
+static const float *log_scale_of(const Model *m, float *buf)
+{
+    if (m->log_sigma >= 0)
+        return tensor_in(m, m->params, m->log_sigma);
+    for (int ch = 0; ch < m->C; ch++)
+        buf[ch] = logf(m->cfg.sigma);
+    return buf;
+}
+
 LossParts model_loss(const Model *m, const Workspace *ws, int B)
 {
+    const ModelConfig *c = &m->cfg;
     LossParts lp;
     size_t n = (size_t)B * (size_t)ws->Pb * (size_t)m->C;
-    if (m->cfg.likelihood == LIKELIHOOD_GAUSSIAN)
-        lp.recon = gaussian_nll_forward(ws->logits, ws->target, m->cfg.sigma, n);
-    else
+    float buf[3];
+    switch (c->likelihood) {
+    case LIKELIHOOD_GAUSSIAN:
+        lp.recon = m->log_sigma >= 0
+                       ? scaled_nll_forward(ws->logits, ws->target, log_scale_of(m, buf), m->C, 0, n)
+                       : gaussian_nll_forward(ws->logits, ws->target, c->sigma, n);
+        break;
+    case LIKELIHOOD_LAPLACE:
+        lp.recon = scaled_nll_forward(ws->logits, ws->target, log_scale_of(m, buf), m->C, 1, n);
+        break;
+    case LIKELIHOOD_CONTINUOUS_BERNOULLI:
+        lp.recon = cb_nll_forward(ws->logits, ws->target, n);
+        break;
+    default:
         lp.recon = bce_logits_forward(ws->logits, ws->target, n);
+        break;
+    }
     lp.recon *= pixel_scale(m, ws);
-    lp.kl = kl_forward(ws->mu, ws->logvar, (size_t)B * m->latent);
+    size_t bd = (size_t)B * m->latent;
+    lp.kl = kl_forward(ws->mu, ws->logvar, bd);
+    lp.rate = c->free_bits > 0 && m->latent > 0
+                  ? kl_free_bits_forward(ws->mu, ws->logvar, B, m->latent, c->free_bits)
+                  : lp.kl;
+    lp.ffl = 0;
+    if (ws->ffl_on) /* the plan's scratch is ws's, not the const view's */
+        lp.ffl = c->focal_frequency * ffl_forward((FflPlan *)&ws->ffl, ws->logits, ws->target,
+                                                  c->focal_alpha, B);
     if (ws->failed) /* a bf16 product failed (reported): no step may use this pass */
         lp.recon = NAN;
     return lp;
@@ -759,7 +800,11 @@ static void backward_encoder(Model *m, Workspace *ws, int B, float kl_scale)
         return;
     memset(ws->dmu, 0, bd * sizeof(float));
     memset(ws->dlogvar, 0, bd * sizeof(float));
-    kl_backward(ws->dmu, ws->dlogvar, ws->mu, ws->logvar, kl_scale, bd);
+    if (c->free_bits > 0)
+        kl_free_bits_backward(ws->dmu, ws->dlogvar, ws->mu, ws->logvar, B, d, c->free_bits,
+                              kl_scale);
+    else
+        kl_backward(ws->dmu, ws->dlogvar, ws->mu, ws->logvar, kl_scale, bd);
     reparam_backward(ws->dmu, ws->dlogvar, ws->dz, ws->logvar, ws->eps, bd);
     if (ws->bf16) {
         backward_encoder_layers_bf16(m, ws, B);
@@ -805,11 +850,28 @@ static void backward_encoder(Model *m, Workspace *ws, int B, float kl_scale)
 void model_backward(Model *m, Workspace *ws, int B, float recon_scale, float kl_scale)
 {
     size_t n = (size_t)B * (size_t)ws->Pb * (size_t)m->C;
-    float scale = recon_scale * (float)pixel_scale(m, ws);
-    if (m->cfg.likelihood == LIKELIHOOD_GAUSSIAN)
-        gaussian_nll_backward(ws->dlogits, ws->logits, ws->target, m->cfg.sigma, scale, n);
-    else
+    const ModelConfig *c = &m->cfg;
+    float scale = recon_scale * (float)pixel_scale(m, ws), buf[3];
+    switch (c->likelihood) {
+    case LIKELIHOOD_GAUSSIAN:
+    case LIKELIHOOD_LAPLACE:
+        if (c->likelihood == LIKELIHOOD_GAUSSIAN && m->log_sigma < 0)
+            gaussian_nll_backward(ws->dlogits, ws->logits, ws->target, c->sigma, scale, n);
+        else
+            scaled_nll_backward(ws->dlogits, tensor_in(m, m->grads, m->log_sigma), ws->logits,
+                                ws->target, log_scale_of(m, buf), m->C,
+                                c->likelihood == LIKELIHOOD_LAPLACE, scale, n);
+        break;
+    case LIKELIHOOD_CONTINUOUS_BERNOULLI:
+        cb_nll_backward(ws->dlogits, ws->logits, ws->target, scale, n);
+        break;
+    default:
         bce_logits_backward(ws->dlogits, ws->logits, ws->target, scale, n);
+        break;
+    }
+    if (ws->ffl_on) /* added to the likelihood's dlogits, with the same per-image scale */
+        ffl_backward(&ws->ffl, ws->dlogits, ws->logits, ws->target, c->focal_alpha,
+                     recon_scale * c->focal_frequency, B);
     int coord = m->cfg.decoder == DECODER_COORD;
     if (ws->bf16 && m->cfg.decoder == DECODER_CONV)
         backward_conv_bf16(m, ws, B);

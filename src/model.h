@@ -49,6 +49,7 @@ typedef struct {
     int hid_W[MODEL_MAX_LAYERS], hid_b[MODEL_MAX_LAYERS]; /* layer k takes layer k−1 */
     int film_W[MODEL_MAX_LAYERS], film_b[MODEL_MAX_LAYERS];
     int out_W, out_b;
+    int log_sigma;            /* [1, C] sigma = learned: log σ (gaussian) or log b (laplace) */
     /* Conv layers' shapes for one image (N = 1; a pass sets N = B): encoder
      * layer k is enc_conv[k]; the conv decoder's transposed convolution j
      * (1..depth, the last writing the logits) is dec_conv[j − 1], whose weights
@@ -82,10 +83,16 @@ double model_step_flops(const Model *m, int B, int Pb);
 /* The activations of a forward and backward pass (workspace.h). */
 typedef struct Workspace Workspace;
 
-/* The two halves of the ELBO, summed over the batch (nats). */
+/* The two halves of the ELBO, summed over the batch (nats), and the terms the
+ * training objective adds or changes. The objective model_backward
+ * differentiates is recon_scale·(recon + ffl) + kl_scale·rate; recon + kl is
+ * the negative ELBO whatever the objective. */
 typedef struct {
     double recon; /* −log p(x | z), scaled to the whole image when subsampling */
     double kl;    /* KL(q(z | x) || N(0, I)) */
+    double ffl;   /* [loss] focal_frequency · Σ_images FFL (ffl.h); 0 when off */
+    double rate;  /* the KL as the objective counts it: with free bits
+                     kl_free_bits_forward's floored sum, else kl */
 } LossParts;
 
 /* Encoder: ws->x → μ, log σ², and z = μ + σ·ε with ε drawn from r. With r NULL
@@ -98,8 +105,9 @@ void model_decode(const Model *m, Workspace *ws, int B);
 LossParts model_loss(const Model *m, const Workspace *ws, int B);
 /* Full forward: encode (sampling with r), decode, loss. */
 LossParts model_forward(const Model *m, Workspace *ws, int B, Rng *r);
-/* Backward of recon_scale·recon + kl_scale·KL into m->grads (accumulates;
- * the caller zeroes m->grads). Needs the activations of model_forward. */
+/* Backward of recon_scale·(recon + ffl) + kl_scale·rate into m->grads
+ * (accumulates; the caller zeroes m->grads). Needs the activations of
+ * model_forward. */
 void model_backward(Model *m, Workspace *ws, int B, float recon_scale, float kl_scale);
 
 #endif

@@ -43,7 +43,9 @@ typedef struct {
     int required;
 } KeyDesc;
 
-static const char *const LIKELIHOOD_NAMES[] = {"bernoulli", "gaussian", NULL};
+/* In Likelihood order. */
+static const char *const LIKELIHOOD_NAMES[] = {"bernoulli", "gaussian", "continuous_bernoulli",
+                                              "laplace", NULL};
 static const char *const DECODER_NAMES[] = {"coord", "dense", "conv", NULL};
 static const char *const ENCODER_NAMES[] = {"mlp", "conv", NULL};
 static const char *const CONDITIONING_NAMES[] = {"input", "film", NULL};
@@ -80,9 +82,14 @@ static const KeyDesc KEYS[] = {
     {"latent", "size", KEY_INT, F(latent), 0, 4096, 0, NULL, 1},
     {"latent", "beta", KEY_FLOAT, F(beta), 0, ANY, 0, NULL, 0},
     {"latent", "kl_warmup", KEY_INT, F(kl_warmup), 0, INT_MAX, 0, NULL, 0},
+    {"latent", "free_bits", KEY_FLOAT, F(free_bits), 0, ANY, 0, NULL, 0},
 
     {"likelihood", "kind", KEY_ENUM, F(likelihood), NAMES(LIKELIHOOD_NAMES), 0},
+    /* A number, or "learned" (sigma_learned; set_value and format_value). */
     {"likelihood", "sigma", KEY_FLOAT, F(sigma), 0, ANY, OPEN_LO, NULL, 0},
+
+    {"loss", "focal_frequency", KEY_FLOAT, F(focal_frequency), 0, ANY, 0, NULL, 0},
+    {"loss", "focal_alpha", KEY_FLOAT, F(focal_alpha), 0, ANY, 0, NULL, 0},
 
     {"encoder", "kind", KEY_ENUM, F(encoder), NAMES(ENCODER_NAMES), 0},
     {"encoder", "hidden", KEY_LIST, F(enc_hidden), 1, MAX_LAYER_WIDTH, 0, NULL, 0},
@@ -133,6 +140,7 @@ void config_defaults(ModelConfig *c)
     c->beta = 1.0f;
     c->likelihood = LIKELIHOOD_BERNOULLI;
     c->sigma = 0.1f;
+    c->focal_alpha = 1.0f;
     c->enc_hidden[0] = 512;
     c->enc_hidden[1] = 256;
     c->enc_layers = 2;
@@ -213,7 +221,9 @@ static void describe_range(char *buf, size_t size, const KeyDesc *k)
         }
         break;
     case KEY_FLOAT:
-        if (isinf(k->hi))
+        if (k->offset == offsetof(ModelConfig, sigma))
+            snprintf(buf, size, "a number > %g or learned", k->lo);
+        else if (isinf(k->hi))
             snprintf(buf, size, "a number %s %g", (k->open & OPEN_LO) ? ">" : ">=", k->lo);
         else
             snprintf(buf, size, "a number in %c%g, %g%c", (k->open & OPEN_LO) ? '(' : '[', k->lo,
@@ -318,6 +328,13 @@ static int set_value(ModelConfig *c, const KeyDesc *k, const char *value, char *
         ok = int_in_range(k, value, field(c, k)) == 0;
         break;
     case KEY_FLOAT:
+        if (k->offset == offsetof(ModelConfig, sigma)) {
+            c->sigma_learned = strcmp(value, "learned") == 0;
+            if (c->sigma_learned) {
+                ok = 1;
+                break;
+            }
+        }
         ok = float_in_range(k, value, field(c, k)) == 0;
         break;
     case KEY_ENUM:
@@ -441,6 +458,23 @@ static const KeyDesc *check_consistency(const ModelConfig *c, char *msg, size_t 
         snprintf(msg, size, "pixels: %d is more than the %ld pixels of a %dx%d image", c->pixels,
                  pixels, c->height, c->width);
         return find_key("training", "pixels");
+    }
+    if (c->sigma_learned && c->likelihood != LIKELIHOOD_GAUSSIAN &&
+        c->likelihood != LIKELIHOOD_LAPLACE) {
+        snprintf(msg, size, "sigma learned needs kind = gaussian or laplace in [likelihood] "
+                            "(a %s likelihood has no scale)", likelihood_name(c->likelihood));
+        return find_key("likelihood", "sigma");
+    }
+    if (c->focal_frequency > 0 && c->pixels != 0) {
+        snprintf(msg, size, "focal_frequency %g needs pixels = 0 in [training] (the focal "
+                            "frequency loss takes the DFT of whole images, and pixels = %d "
+                            "decodes only some of each)", c->focal_frequency, c->pixels);
+        return find_key("loss", "focal_frequency");
+    }
+    if (c->focal_frequency > 0 && c->latent == 0) {
+        snprintf(msg, size, "focal_frequency %g needs a latent ([latent] size > 0): "
+                            "it is a loss on a VAE's reconstructions", c->focal_frequency);
+        return find_key("loss", "focal_frequency");
     }
     if (c->encoder == ENCODER_CONV && c->latent > 0) {
         const KeyDesc *k = check_conv_encoder(c, msg, size);
@@ -828,7 +862,10 @@ static void format_value(char *buf, size_t size, const ModelConfig *c, const Key
         snprintf(buf, size, "%d", *(const int *)cfield(c, k));
         break;
     case KEY_FLOAT:
-        format_float(buf, size, *(const float *)cfield(c, k));
+        if (k->offset == offsetof(ModelConfig, sigma) && c->sigma_learned)
+            snprintf(buf, size, "learned");
+        else
+            format_float(buf, size, *(const float *)cfield(c, k));
         break;
     case KEY_ENUM: {
         int v = *(const int *)cfield(c, k);
@@ -928,6 +965,11 @@ const char *decoder_name(DecoderKind k)
 const char *precision_name(Precision p)
 {
     return (int)p >= 0 && p <= PRECISION_AUTO ? PRECISION_NAMES[p] : "?";
+}
+
+const char *likelihood_name(Likelihood l)
+{
+    return (int)l >= 0 && l <= LIKELIHOOD_LAPLACE ? LIKELIHOOD_NAMES[l] : "?";
 }
 
 const char *activation_name(Activation a)

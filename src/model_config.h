@@ -4,8 +4,13 @@
  *   [model]      name [file's base name], description [""]
  *   [data]       height, width, channels (required: the image geometry the model expects)
  *   [latent]     size (required; 0 = no latent, only for `ffvae fit`),
- *                beta [1], kl_warmup [0] (steps of linear β warm-up from 0)
- *   [likelihood] kind = bernoulli | gaussian [bernoulli], sigma [0.1] (gaussian only)
+ *                beta [1], kl_warmup [0] (steps of linear β warm-up from 0),
+ *                free_bits [0] (per-dimension KL floor in nats, losses.h)
+ *   [likelihood] kind = bernoulli | gaussian | continuous_bernoulli | laplace [bernoulli],
+ *                sigma [0.1] (gaussian: σ; laplace: the scale b) or "learned" (one
+ *                learned log σ or log b per channel, a model tensor)
+ *   [loss]       focal_frequency [0 = off] (weight of the focal frequency loss, ffl.h),
+ *                focal_alpha [1] (its spectrum weight exponent α)
  *   [encoder]    kind = mlp | conv [mlp],
  *                hidden = comma list of MLP widths, e.g. "512, 256" [512, 256] (mlp),
  *                channels [32], depth [2] (conv: stride-2 convolutions, channels doubling)
@@ -36,7 +41,9 @@
 
 #define CONFIG_MAX_LAYERS 8
 
-typedef enum { LIKELIHOOD_BERNOULLI, LIKELIHOOD_GAUSSIAN } Likelihood;
+typedef enum {
+    LIKELIHOOD_BERNOULLI, LIKELIHOOD_GAUSSIAN, LIKELIHOOD_CONTINUOUS_BERNOULLI, LIKELIHOOD_LAPLACE
+} Likelihood;
 typedef enum { DECODER_COORD, DECODER_DENSE, DECODER_CONV } DecoderKind;
 typedef enum { ENCODER_MLP, ENCODER_CONV } EncoderKind;
 typedef enum { COND_INPUT, COND_FILM } Conditioning;
@@ -57,9 +64,14 @@ typedef struct {
     int latent;
     float beta;
     int kl_warmup;
+    float free_bits; /* nats per latent dimension; 0 = off */
 
     Likelihood likelihood;
-    float sigma;
+    float sigma;      /* gaussian σ, or laplace b, when not learned */
+    int sigma_learned; /* sigma = learned: a log σ (log b) per channel in the model */
+
+    float focal_frequency; /* [loss] weight of the focal frequency loss; 0 = off */
+    float focal_alpha;     /* its exponent α */
 
     EncoderKind encoder;
     int enc_hidden[CONFIG_MAX_LAYERS];
@@ -125,5 +137,6 @@ const char *encoding_name(EncodingKind k);
 const char *decoder_name(DecoderKind k);
 const char *activation_name(Activation a);
 const char *precision_name(Precision p);
+const char *likelihood_name(Likelihood l);
 
 #endif

@@ -405,6 +405,14 @@ int train_run(const TrainOptions *o)
     t.order = checked_malloc((size_t)ds.train.n, sizeof(int32_t), "data order");
     rc = (!threads_ok || !t.batch || !t.order) ? -1 : 0;
     /* An MPI job: every rank takes rank 0's model and state (no-ops otherwise). */
+    /* Free bits floor each dimension's KL averaged over the batch; an MPI job's
+     * backward sees one chunk at a time, so the floor would act per chunk. */
+    if (rc == 0 && dist_active() && c->free_bits > 0) {
+        ffvae_error("%s: free_bits %g: not supported in an MPI job (the floor is on the "
+                    "batch-mean KL, and each rank's backward sees only its chunks)",
+                    c->name, c->free_bits);
+        rc = -1;
+    }
     if (rc == 0)
         rc = dist_step_create(&t.dist, &m);
     if (rc == 0)

@@ -211,6 +211,14 @@ int workspace_create(Workspace *ws, const Model *m, int B, int pixels, int Hg, i
         return -1;
     }
 
+    if (c->focal_frequency > 0 && !pixels && Hg == m->H && Wg == m->W) {
+        if (ffl_plan_init(&ws->ffl, B, m->H, m->W, C) != 0) {
+            workspace_free(ws);
+            return -1;
+        }
+        ws->ffl_on = 1;
+    }
+
     /* γ depends only on the grid: compute it once here. */
     if (coord && encode_rows(ws, m, Hg, 0, Hg) != 0) {
         workspace_free(ws);
@@ -230,6 +238,7 @@ int workspace_set_rows(Workspace *ws, const Model *m, int H_image, int row0, int
     if (encode_rows(ws, m, H_image, row0, rows) != 0)
         return -1;
     ws->Pb = ws->P_grid;
+    ws->ffl_on = 0; /* a tile is not a whole image */
     return 0;
 }
 
@@ -267,6 +276,7 @@ int workspace_set_coords(Workspace *ws, const Model *m, const float *v, int n)
     }
     encode_coords(ws, m, v, n);
     ws->Pb = n;
+    ws->ffl_on = 0; /* arbitrary points are not a whole image */
     return 0;
 }
 
@@ -276,6 +286,8 @@ void workspace_free(Workspace *ws)
     free(ws->pix);
     free(ws->bmem);
     gemm_cache_free(ws->gemm);
+    ffl_plan_free(&ws->ffl);
+    ws->ffl_on = 0;
     ws->mem = NULL;
     ws->pix = NULL;
     ws->bmem = NULL;

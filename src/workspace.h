@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "ffl.h"
 #include "onednn.h"
 #include "rng.h"
 #include "tensor_table.h"
@@ -70,6 +71,12 @@ struct Workspace {
     uint16_t *dgx_b;       /* [P_grid, W] */
     uint16_t *col_b;       /* conv layers: the bf16 im2col scratch, like col */
     int failed;            /* a oneDNN call failed (reported): the loss becomes NaN */
+
+    /* [loss] focal_frequency > 0: the focal frequency loss's DFT tables and
+     * scratch (ffl.h). ffl_on: the logits are whole images at the training
+     * size (every pixel, the training grid), the only case the loss applies. */
+    FflPlan ffl;
+    int ffl_on;
 };
 
 /* Sizes a workspace for up to B images. With the model's precision = bf16 it

@@ -2,6 +2,7 @@
  * backward against a plain reference loop and against central finite
  * differences, gradient accumulation semantics, and vec_sin/vec_cos accuracy. */
 #include "gradcheck.h"
+#include "ffl.h"
 #include "layers.h"
 #include "losses.h"
 #include "rng.h"
@@ -621,6 +622,163 @@ START_TEST(gaussian_matches_reference_and_finite_differences)
 }
 END_TEST
 
+/* ---- continuous Bernoulli, scaled Gaussian and Laplace -------------------- */
+
+/* log C(λ) in float64 from the closed form 2 artanh(1 − 2λ)/(1 − 2λ), log 2 at ½. */
+static double cb_log_norm_f64(double lambda)
+{
+    double x = 1.0 - 2.0 * lambda;
+    return fabs(x) < 1e-300 ? log(2.0) : log(2.0 * atanh(x) / x);
+}
+
+START_TEST(cb_log_norm_matches_float64_closed_form)
+{
+    double worst = 0, worst_grad = 0, at = 0;
+    int count = 0;
+    for (int i = -9; i <= 10010; i++) {
+        double lambda;
+        if (i < 0) /* λ = ½ ± 10^i: the closed form's 0/0 */
+            lambda = 0.5 + ((i & 1) ? 1 : -1) * pow(10.0, i);
+        else if (i <= 9998)
+            lambda = (i + 1) / 10000.0;
+        else
+            lambda = i < 10005 ? pow(10.0, -(i - 9996)) : 1 - pow(10.0, -(i - 10001));
+        float l = (float)log(lambda / (1 - lambda));
+        double lam = 1.0 / (1.0 + exp(-(double)l)); /* the λ the float logit stands for */
+        double want = cb_log_norm_f64(lam), got = cb_log_norm(l);
+        if (fabs(got - want) > worst)
+            worst = fabs(got - want), at = lam;
+        double dl = l, want_grad = fabs(dl) < 1e-4 ? dl / 6 : 1.0 / dl - 1.0 / sinh(dl);
+        worst_grad = fmax(worst_grad, fabs(cb_log_norm_grad(l) - want_grad));
+        count++;
+    }
+    printf("continuous Bernoulli log C: %d points in (0, 1), worst |float - float64| %.2e at "
+           "lambda %.9g; d/dl worst %.2e\n", count, worst, at, worst_grad);
+    ck_assert_msg(worst < 1e-6, "log C off by %g at lambda %.9g", worst, at);
+    ck_assert_msg(worst_grad < 1e-6, "d log C / dl off by %g", worst_grad);
+    ck_assert_float_eq_tol(cb_log_norm(0.0f), (float)M_LN2, 1e-7f);
+    ck_assert_float_eq(cb_log_norm_grad(0.0f), 0.0f);
+    /* the band's edges: the series and the closed form meet */
+    float below = nextafterf(CB_TAYLOR_BAND, 0), edge = CB_TAYLOR_BAND;
+    ck_assert_float_eq_tol(cb_log_norm(below), cb_log_norm(edge), 1e-6f);
+    ck_assert_float_eq_tol(cb_log_norm_grad(below), cb_log_norm_grad(edge), 1e-6f);
+    ck_assert(isfinite(cb_log_norm(100.0f)) && isfinite(cb_log_norm(-100.0f)));
+    ck_assert_float_eq_tol(cb_log_norm_grad(100.0f), 0.01f, 1e-7f);
+}
+END_TEST
+
+static double cb_loss(void *ctx)
+{
+    LikelihoodCase *c = ctx;
+    return cb_nll_forward(c->logits, c->target, c->n);
+}
+
+START_TEST(cb_matches_reference_and_finite_differences)
+{
+    const size_t n = 519;
+    LikelihoodCase c = {new_floats(n), new_floats(n), n, LOSS_BCE, 0};
+    fill_uniform(c.logits, n, -4, 4);
+    fill_uniform(c.target, n, 0, 1);
+    c.logits[0] = 0.0f, c.logits[1] = 1e-3f, c.logits[2] = -0.49f;
+    double want = 0;
+    for (size_t i = 0; i < n; i++) {
+        double l = c.logits[i], lam = ref_sigmoid(l);
+        want += -(c.target[i] * log(lam) + (1 - c.target[i]) * log1p(-lam)) -
+                cb_log_norm_f64(lam);
+    }
+    double got = cb_nll_forward(c.logits, c.target, n);
+    ck_assert_msg(fabs(got - want) <= 1e-6 * fabs(want) + 1e-5, "cb forward %.10g vs %.10g", got,
+                  want);
+    float *dl = new_floats(n);
+    fill_uniform(dl, n, 50, 60); /* overwritten */
+    cb_nll_backward(dl, c.logits, c.target, 1.0f, n);
+    for (size_t i = 0; i < n; i++) {
+        double l = c.logits[i];
+        double dlogc = fabs(l) < 1e-4 ? l / 6 : 1 / l - 1 / sinh(l);
+        ck_assert_double_eq_tol(dl[i], ref_sigmoid(l) - c.target[i] - dlogc, 1e-6);
+    }
+    check_gradient_scaled(cb_loss, &c, c.logits, dl, n, GC_H, 5.0, "continuous bernoulli");
+    free(c.logits), free(c.target), free(dl);
+}
+END_TEST
+
+typedef struct {
+    float *logits, *target, *log_scale; /* [n], [n], [C] */
+    size_t n;
+    int C, laplace;
+} ScaledCase;
+
+static double scaled_loss(void *ctx)
+{
+    ScaledCase *c = ctx;
+    return scaled_nll_forward(c->logits, c->target, c->log_scale, c->C, c->laplace, c->n);
+}
+
+static void check_scaled(int laplace)
+{
+    const int C = 3;
+    const size_t n = 171 * C;
+    float log_scale[3] = {logf(0.3f), logf(0.5f), logf(0.2f)};
+    ScaledCase c = {new_floats(n), new_floats(n), log_scale, n, C, laplace};
+    fill_uniform(c.logits, n, -3, 3);
+    for (size_t i = 0; i < n; i++) { /* |t − μ| ≥ 0.05: away from the Laplace kink */
+        float mu = 1.0f / (1.0f + expf(-c.logits[i])), off;
+        do
+            off = 0.6f * rng_uniform(&rng) - 0.3f;
+        while (fabsf(off) < 0.05f);
+        c.target[i] = mu + off;
+    }
+    double want = 0;
+    for (size_t i = 0; i < n; i++) {
+        double s = exp((double)log_scale[i % C]), d = c.target[i] - ref_sigmoid(c.logits[i]);
+        want += laplace ? fabs(d) / s + log(2 * s) : d * d / (2 * s * s) + log(s) + 0.5 * log(2 * M_PI);
+    }
+    double got = scaled_loss(&c);
+    ck_assert_msg(fabs(got - want) <= 1e-6 * fabs(want), "%s forward %.10g vs %.10g",
+                  laplace ? "laplace" : "gaussian", got, want);
+    /* a fixed σ gives gaussian_nll_forward's value */
+    if (!laplace) {
+        float same[3] = {logf(0.3f), logf(0.3f), logf(0.3f)};
+        ScaledCase d = c;
+        d.log_scale = same;
+        ck_assert_double_eq_tol(scaled_loss(&d), gaussian_nll_forward(c.logits, c.target, 0.3f, n),
+                                1e-5 * fabs(got));
+    }
+    float *dl = new_floats(n), dls[3] = {1, 2, 3}; /* dls accumulates */
+    fill_uniform(dl, n, 50, 60);
+    scaled_nll_backward(dl, dls, c.logits, c.target, log_scale, C, laplace, 1.0f, n);
+    for (int ch = 0; ch < C; ch++) {
+        double s = exp((double)log_scale[ch]), w = 0;
+        for (size_t i = (size_t)ch; i < n; i += C) {
+            double d = c.target[i] - ref_sigmoid(c.logits[i]);
+            w += laplace ? 1 - fabs(d) / s : 1 - d * d / (s * s);
+        }
+        ck_assert_double_eq_tol(dls[ch] - (ch + 1), w, 1e-4 * fabs(w) + 1e-3);
+        dls[ch] -= (float)(ch + 1);
+    }
+    const char *name = laplace ? "laplace dlogits" : "gaussian learned dlogits";
+    check_gradient_scaled(scaled_loss, &c, c.logits, dl, n, laplace ? 1e-3 : GC_H, 25.0, name);
+    check_gradient_scaled(scaled_loss, &c, log_scale, dls, C, 1e-3, 10.0,
+                          laplace ? "laplace dlog_b" : "gaussian dlog_sigma");
+    /* NULL: a fixed scale, dlogits only */
+    float *dl2 = new_floats(n);
+    scaled_nll_backward(dl2, NULL, c.logits, c.target, log_scale, C, laplace, 1.0f, n);
+    assert_close(dl2, dl, n, 0, "fixed-scale dlogits");
+    free(c.logits), free(c.target), free(dl), free(dl2);
+}
+
+START_TEST(gaussian_learned_sigma_matches_reference_and_finite_differences)
+{
+    check_scaled(0);
+}
+END_TEST
+
+START_TEST(laplace_matches_reference_and_finite_differences)
+{
+    check_scaled(1);
+}
+END_TEST
+
 typedef struct {
     float *mu, *logvar, *eps, *z, *r; // [n] each
     size_t n;
@@ -682,6 +840,187 @@ START_TEST(kl_matches_reference_and_finite_differences)
     check_gradient(kl_loss, &c, c.logvar, dlv, n, 1e-3, "kl dlogvar");
     free(dmu), free(dlv), free(want_dmu), free(want_dlv);
     latent_case_free(&c);
+}
+END_TEST
+
+typedef struct {
+    float *mu, *logvar;
+    int B, d;
+    float F;
+} FreeBitsCase;
+
+static double free_bits_loss(void *ctx)
+{
+    FreeBitsCase *c = ctx;
+    return kl_free_bits_forward(c->mu, c->logvar, c->B, c->d, c->F);
+}
+
+START_TEST(free_bits_match_reference_and_finite_differences)
+{
+    const int B = 5, d = 8;
+    const size_t n = (size_t)B * d;
+    FreeBitsCase c = {new_floats(n), new_floats(n), B, d, 0.6f};
+    /* dimension j's scale grows with j, so the batch-mean KLs spread over both
+     * sides of the floor; none is within 0.05 nats of it (where a step of h
+     * could cross it) */
+    double means[8];
+    int below = 0;
+    for (;;) {
+        for (size_t i = 0; i < n; i++) {
+            int j = (int)(i % d);
+            c.mu[i] = (0.2f + 0.25f * j) * (2 * rng_uniform(&rng) - 1);
+            c.logvar[i] = (0.1f + 0.15f * j) * (2 * rng_uniform(&rng) - 1);
+        }
+        int ok = 1;
+        below = 0;
+        for (int j = 0; j < d; j++) {
+            double s = 0;
+            for (int b = 0; b < B; b++) {
+                double m = c.mu[b * d + j], lv = c.logvar[b * d + j];
+                s += 0.5 * (m * m + exp(lv) - 1 - lv);
+            }
+            means[j] = s / B;
+            ok &= fabs(means[j] - c.F) > 0.05;
+            below += means[j] <= c.F;
+        }
+        if (ok && below > 1 && below < d - 1)
+            break;
+    }
+    double want = 0;
+    for (int j = 0; j < d; j++)
+        want += B * fmax(c.F, means[j]);
+    ck_assert_double_eq_tol(free_bits_loss(&c), want, 1e-9 * want);
+    ck_assert_double_eq_tol(kl_free_bits_forward(c.mu, c.logvar, B, d, 0.0f),
+                            kl_forward(c.mu, c.logvar, n), 1e-9 * want);
+
+    float *dmu = new_floats(n), *dlv = new_floats(n);
+    kl_free_bits_backward(dmu, dlv, c.mu, c.logvar, B, d, c.F, 1.0f);
+    for (size_t i = 0; i < n; i++)
+        if (means[i % d] <= c.F) /* below the floor: exactly no gradient */
+            ck_assert(dmu[i] == 0.0f && dlv[i] == 0.0f);
+        else
+            ck_assert(dmu[i] != 0.0f);
+    check_gradient(free_bits_loss, &c, c.mu, dmu, n, 1e-3, "free bits dmu");
+    check_gradient(free_bits_loss, &c, c.logvar, dlv, n, 1e-3, "free bits dlogvar");
+    printf("free bits: %d of %d dimensions below the floor %.2f\n", below, d, c.F);
+    free(dmu), free(dlv), free(c.mu), free(c.logvar);
+}
+END_TEST
+
+/* ---- focal frequency loss ------------------------------------------------- */
+
+typedef struct {
+    FflPlan plan;
+    float *logits, *target; /* [B, H·W·C] */
+    int B, H, W, C;
+    float alpha;
+    double *w; /* [B·C·H·W] frozen weights for the reference, or NULL */
+} FflCase;
+
+/* The loss in float64 with a naive 2-D DFT; w_out receives the weights (the
+ * paper's definition), w_in (when not NULL) replaces them (the frozen-weight
+ * surrogate whose gradient ffl_backward computes). */
+static double ffl_reference(const FflCase *c, const double *w_in, double *w_out)
+{
+    const int H = c->H, W = c->W, C = c->C, P = H * W;
+    double total = 0, *re = malloc(P * sizeof *re), *im = malloc(P * sizeof *im);
+    for (int b = 0; b < c->B; b++)
+        for (int ch = 0; ch < C; ch++) {
+            double top = 0;
+            for (int ky = 0; ky < H; ky++)
+                for (int kx = 0; kx < W; kx++) {
+                    double sr = 0, si = 0;
+                    for (int y = 0; y < H; y++)
+                        for (int x = 0; x < W; x++) {
+                            size_t at = ((size_t)b * P + y * W + x) * C + ch;
+                            double v = ref_sigmoid(c->logits[at]) - c->target[at];
+                            double a = -2 * M_PI * ((double)ky * y / H + (double)kx * x / W);
+                            sr += v * cos(a), si += v * sin(a);
+                        }
+                    re[ky * W + kx] = sr / sqrt((double)P), im[ky * W + kx] = si / sqrt((double)P);
+                    top = fmax(top, pow(hypot(re[ky * W + kx], im[ky * W + kx]), c->alpha));
+                }
+            double s = 0;
+            for (int k = 0; k < P; k++) {
+                size_t wi = ((size_t)b * C + ch) * P + k;
+                double m2 = re[k] * re[k] + im[k] * im[k];
+                double w = top > 0 ? pow(sqrt(m2), c->alpha) / top : 0;
+                if (w_out)
+                    w_out[wi] = w;
+                s += (w_in ? w_in[wi] : w) * m2;
+            }
+            total += s / P / C;
+        }
+    free(re), free(im);
+    return total;
+}
+
+static double ffl_frozen_loss(void *ctx)
+{
+    FflCase *c = ctx;
+    return ffl_reference(c, c->w, NULL);
+}
+
+static double ffl_loss(void *ctx)
+{
+    FflCase *c = ctx;
+    return ffl_forward(&c->plan, c->logits, c->target, c->alpha, c->B);
+}
+
+static void check_ffl(int B, int H, int W, int C, float alpha)
+{
+    size_t n = (size_t)B * H * W * C;
+    FflCase c = {.logits = new_floats(n), .target = new_floats(n), .B = B, .H = H, .W = W, .C = C,
+                 .alpha = alpha};
+    ck_assert_int_eq(ffl_plan_init(&c.plan, B, H, W, C), 0);
+    fill_uniform(c.logits, n, -3, 3);
+    fill_uniform(c.target, n, 0, 1);
+    c.w = malloc(n * sizeof *c.w);
+    double want = ffl_reference(&c, NULL, c.w), got = ffl_loss(&c);
+    ck_assert_msg(fabs(got - want) <= 1e-5 * want, "ffl forward %.8g vs float64 %.8g", got, want);
+    if (alpha == 0.0f) { /* w = 1: Parseval makes it the mean squared error of σ(l) */
+        double mse = 0;
+        for (size_t i = 0; i < n; i++) {
+            double e = ref_sigmoid(c.logits[i]) - c.target[i];
+            mse += e * e;
+        }
+        ck_assert_double_eq_tol(got, mse / ((double)H * W * C), 1e-5 * got);
+    }
+    float *dl = new_floats(n);
+    for (size_t i = 0; i < n; i++)
+        dl[i] = 0.5f; /* accumulated onto */
+    ffl_backward(&c.plan, dl, c.logits, c.target, alpha, 2.0f, B);
+    for (size_t i = 0; i < n; i++)
+        dl[i] = (dl[i] - 0.5f) / 2.0f;
+    char label[64];
+    snprintf(label, sizeof label, "ffl %dx%dx%d alpha %g (w frozen)", H, W, C, alpha);
+    /* gradients are O(1/(H·W·C)): the floor scales with them */
+    double size = 1.0 / ((double)H * W * C);
+    check_gradient_scaled(ffl_frozen_loss, &c, c.logits, dl, n, GC_H, size, label);
+    if (alpha == 0.0f) { /* w does not move: the loss's own gradient */
+        snprintf(label, sizeof label, "ffl %dx%dx%d alpha 0", H, W, C);
+        /* ffl_forward's DFT rounds in float (~1e-7 of the loss, ~1e-6 of the
+         * gradients in the quotient): the floor is 5 times the gradients' size */
+        check_gradient_scaled(ffl_loss, &c, c.logits, dl, n, GC_H, 5 * size, label);
+    }
+    /* prediction equal to target: no loss, no gradient, no NaN */
+    for (size_t i = 0; i < n; i++)
+        c.target[i] = 1.0f / (1.0f + expf(-c.logits[i]));
+    memset(dl, 0, n * sizeof *dl);
+    ffl_backward(&c.plan, dl, c.logits, c.target, alpha, 1.0f, B);
+    ck_assert(ffl_loss(&c) < 1e-12);
+    for (size_t i = 0; i < n; i++)
+        ck_assert(isfinite(dl[i]) && fabsf(dl[i]) < 1e-6f);
+    ffl_plan_free(&c.plan);
+    free(c.logits), free(c.target), free(c.w), free(dl);
+}
+
+START_TEST(ffl_matches_float64_dft_and_finite_differences)
+{
+    check_ffl(2, 5, 4, 1, 1.0f);
+    check_ffl(2, 6, 7, 3, 1.0f);
+    check_ffl(3, 4, 4, 3, 2.0f);
+    check_ffl(2, 5, 6, 1, 0.0f);
 }
 END_TEST
 
@@ -813,7 +1152,13 @@ int main(void)
     tcase_add_test(tc, rows_gather_matches_reference_and_finite_differences);
     tcase_add_test(tc, bce_matches_reference_and_finite_differences);
     tcase_add_test(tc, gaussian_matches_reference_and_finite_differences);
+    tcase_add_test(tc, cb_log_norm_matches_float64_closed_form);
+    tcase_add_test(tc, cb_matches_reference_and_finite_differences);
+    tcase_add_test(tc, gaussian_learned_sigma_matches_reference_and_finite_differences);
+    tcase_add_test(tc, laplace_matches_reference_and_finite_differences);
     tcase_add_test(tc, kl_matches_reference_and_finite_differences);
+    tcase_add_test(tc, free_bits_match_reference_and_finite_differences);
+    tcase_add_test(tc, ffl_matches_float64_dft_and_finite_differences);
     tcase_add_test(tc, reparam_matches_reference_and_finite_differences);
     tcase_add_test(tc, fused_row_passes_match_plain_loops);
     suite_add_tcase(s, tc);

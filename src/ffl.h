@@ -1,0 +1,42 @@
+/* ffl.h - the focal frequency loss (Jiang et al. 2021, "Focal Frequency Loss
+ * for Image Reconstruction and Synthesis"), as a forward/backward pair on a
+ * decoder's whole-image logits.
+ *
+ * For each image and channel, with the prediction p = σ(logits) and the target
+ * t, both [H, W]:
+ *   ΔF  = DFT(p) − DFT(t) = DFT(p − t)    orthonormal 2-D DFT (torch.fft.fft2(·, norm="ortho"))
+ *   w   = |ΔF|^α / max over the plane of |ΔF|^α   (0 where the plane's ΔF is all 0)
+ *   FFL = mean over the H·W frequencies of w · |ΔF|²
+ * and an image's loss is the mean of FFL over its C channels. The weight
+ * matrix w is a constant for the gradient (the paper detaches it), so the
+ * backward is d/dp of Σ w|ΔF|² at fixed w, 2·Re(DFTᴴ(w ⊙ ΔF)), then through σ
+ * into the logits. As in the paper's code, w is normalised per image and
+ * channel (the same thing for grey images).
+ *
+ * The DFT is two real matrix products per pass (cos and sin tables, the
+ * orthonormal 1/√N folded in) through OpenBLAS's SGEMM: the rows of every
+ * plane of the batch in one product, the columns one plane at a time. See
+ * ffl.c for the measurement behind this choice. */
+#ifndef FFVAE_FFL_H
+#define FFVAE_FFL_H
+
+typedef struct {
+    int B, H, W, C;        /* batch capacity and image geometry */
+    float *cw, *sw;        /* [W, W] cos, sin (2π kx x / W) / √W */
+    float *ch, *sh;        /* [H, H] cos, sin (2π ky y / H) / √H */
+    float *x, *yr, *yi, *dr, *di; /* [B·C, H, W] planes: difference, rows, spectrum */
+    float *mem;            /* the one allocation */
+} FflPlan;
+
+/* Tables and scratch for up to B images of H×W×C. 0, or -1 after reporting. */
+int ffl_plan_init(FflPlan *p, int B, int H, int W, int C);
+void ffl_plan_free(FflPlan *p);
+
+/* Σ over the B images of their FFL; logits and target [B, H·W·C] (channels
+ * last: the layout of every decoder's whole-image logits). */
+double ffl_forward(FflPlan *p, const float *logits, const float *target, float alpha, int B);
+/* dlogits += scale · d(Σ FFL)/dlogits at fixed w. */
+void ffl_backward(FflPlan *p, float *dlogits, const float *logits, const float *target,
+                  float alpha, float scale, int B);
+
+#endif
