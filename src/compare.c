@@ -341,6 +341,7 @@ static int evaluate_runs(Comparison *c, float *recon_rows)
                     [METRIC_RECALL] = e.recall};
                 memcpy(r->metric, v, sizeof v);
                 r->steps = s.step;
+                r->not_a_bound = e.not_a_bound;
                 c->n_bins = e.n_bins;
                 for (int b = 0; b < e.n_bins; b++) {
                     c->radial[b] = e.radial_data[b];

@@ -382,6 +382,10 @@ static void report_text(StrBuf *md, const CompareReport *r, const char *verdict)
         }
         strbuf_printf(md, "\n");
     }
+    for (int i = 0; i < n; i++) /* β = 0 or free bits: eval.h's not_a_bound */
+        if (r->runs[i * r->seeds].not_a_bound)
+            strbuf_printf(md, "\n%s: the neg-ELBO is not a bound (trained with beta = 0 or "
+                              "free bits, not on the ELBO).\n", sum[i].name);
     strbuf_printf(md,
                   "\nHow to read it: lower negative ELBO is a better model of the data; higher "
                   "PSNR and SSIM are reconstructions closer to the originals; the HF ratio is "

@@ -49,6 +49,7 @@ typedef struct {
 typedef struct {
     double metric[N_METRICS];
     long steps;
+    int not_a_bound; /* β = 0 or free bits: the neg-ELBO is no bound on the objective (eval.h) */
 } RunResult;
 
 /* Mean and sample standard deviation of x[n]. */

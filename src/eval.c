@@ -23,6 +23,25 @@ void eval_result_free(EvalResult *r)
     r->radial_data = r->radial_recon = r->radial_samples = r->radial_error = NULL;
 }
 
+int eval_bound_note(char *buf, size_t size, const ModelConfig *c)
+{
+    if (c->beta == 0) {
+        snprintf(buf, size, "not a bound: trained with beta = 0 (a plain autoencoder)");
+        return 1;
+    }
+    if (c->free_bits > 0) {
+        snprintf(buf, size, "not a bound: trained with free_bits = %g (the KL below the floor "
+                            "was not minimised)", c->free_bits);
+        return 1;
+    }
+    if (c->beta != 1)
+        snprintf(buf, size, "trained with beta = %g: the neg-ELBO (beta = 1) bounds -log p(x), "
+                            "but it is not the objective the model minimised", c->beta);
+    else
+        buf[0] = '\0';
+    return 0;
+}
+
 int evaluate(EvalResult *r, const Model *m, const Split *s, int n, uint64_t seed)
 {
     return evaluate_with(r, m, s, n, seed, NULL);
@@ -73,6 +92,7 @@ int evaluate_with(EvalResult *r, const Model *m, const Split *s, int n, uint64_t
     const int H = m->H, W = m->W, C = m->C, d = m->latent, B = n < EVAL_BATCH ? n : EVAL_BATCH;
     const size_t image_size = (size_t)m->P * C;
     r->n = n, r->H = H, r->W = W, r->C = C;
+    r->not_a_bound = eval_bound_note(r->bound_note, sizeof r->bound_note, &m->cfg);
     r->n_bins = spectrum_bins(H, W);
 
     Workspace ws;
@@ -229,8 +249,8 @@ void eval_print_json(FILE *f, const EvalResult *r)
     json_number(f, "kid_sd_samples", r->kid_sd_samples, 0);
     json_number(f, "precision", r->precision, 0);
     json_number(f, "recall", r->recall, 0);
-    json_number(f, "fid_recon", r->fid_recon, 1);
-    fprintf(f, "}\n");
+    json_number(f, "fid_recon", r->fid_recon, 0);
+    fprintf(f, "\"nelbo_is_bound\": %s}\n", r->not_a_bound ? "false" : "true");
 }
 
 void eval_print_text(FILE *f, const EvalResult *r)
@@ -238,6 +258,8 @@ void eval_print_text(FILE *f, const EvalResult *r)
     fprintf(f, "images      %d of %dx%dx%d\n", r->n, r->H, r->W, r->C);
     fprintf(f, "neg-ELBO    %.3f nats/image (reconstruction %.3f + KL %.3f; one z per image)\n",
             r->nelbo, r->recon, r->kl);
+    if (r->bound_note[0])
+        fprintf(f, "            %s\n", r->bound_note);
     fprintf(f, "MSE         %.6f\n", r->mse);
     fprintf(f, "PSNR        %.3f dB\n", r->psnr);
     fprintf(f, "SSIM        %.4f\n", r->ssim);

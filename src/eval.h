@@ -48,6 +48,10 @@ typedef struct {
     int n;                    /* images evaluated */
     int H, W, C;
     double nelbo, recon, kl;  /* per image, nats; nelbo = recon + kl */
+    char bound_note[160];     /* "" when the model was trained on the ELBO; else why its
+                                 objective was not (β = 0, free bits): the neg-ELBO is then
+                                 "not a bound" on what the model optimised */
+    int not_a_bound;          /* β = 0 or free bits changed the objective */
     double mse, psnr, ssim;
     double hf_ratio_recon, hf_ratio_samples;
     double hf_error_ratio, laplacian_ratio_recon, laplacian_ratio_samples, lfd;
@@ -84,10 +88,14 @@ int evaluate_checkpoint(EvalResult *r, const char *ckpt, const char *data, int t
  * error spectrum and relative_error = error / data; written atomically. */
 int eval_write_spectra(const EvalResult *r, const char *path);
 
+/* bound_note's text for a model config ("" when its objective is the ELBO);
+ * returns 1 when the objective was no bound (β = 0 or free bits), else 0. */
+int eval_bound_note(char *buf, size_t size, const ModelConfig *c);
+
 /* One JSON object: images, nelbo, recon, kl, mse, psnr, ssim, hf_ratio_recon,
  * hf_ratio_samples, hf_error_ratio, laplacian_ratio_recon,
  * laplacian_ratio_samples, lfd, fid_samples, kid_samples, kid_sd_samples,
- * precision, recall, fid_recon. JSON has no infinity or NaN: a non-finite
+ * precision, recall, fid_recon, nelbo_is_bound (false with bound_note). JSON has no infinity or NaN: a non-finite
  * number is written as null. */
 void eval_print_json(FILE *f, const EvalResult *r);
 /* The same for people, one measure a line. */

@@ -330,7 +330,8 @@ static int set_value(ModelConfig *c, const KeyDesc *k, const char *value, char *
     case KEY_FLOAT:
         if (k->offset == offsetof(ModelConfig, sigma)) {
             c->sigma_learned = strcmp(value, "learned") == 0;
-            if (c->sigma_learned) {
+            if (c->sigma_learned) { /* the learned scale starts at the default σ, 0.1 */
+                c->sigma = 0.1f;
                 ok = 1;
                 break;
             }

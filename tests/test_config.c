@@ -33,8 +33,9 @@ static const char *config_diff(const ModelConfig *a, const ModelConfig *b)
     if (strcmp(a->description, b->description) != 0)
         return "description";
     SAME(height) SAME(width) SAME(channels)
-    SAME(latent) SAME(beta) SAME(kl_warmup)
-    SAME(likelihood) SAME(sigma)
+    SAME(latent) SAME(beta) SAME(kl_warmup) SAME(free_bits)
+    SAME(likelihood) SAME(sigma) SAME(sigma_learned)
+    SAME(focal_frequency) SAME(focal_alpha)
     SAME(enc_layers)
     for (int i = 0; i < a->enc_layers && i < CONFIG_MAX_LAYERS; i++)
         SAME(enc_hidden[i])
@@ -285,6 +286,10 @@ START_TEST(defaults_fill_the_documented_values)
     ck_assert_int_eq(c.kl_warmup, 0);
     ck_assert_int_eq(c.likelihood, LIKELIHOOD_BERNOULLI);
     ck_assert_float_eq(c.sigma, 0.1f);
+    ck_assert_int_eq(c.sigma_learned, 0);
+    ck_assert_float_eq(c.free_bits, 0.0f);
+    ck_assert_float_eq(c.focal_frequency, 0.0f);
+    ck_assert_float_eq(c.focal_alpha, 1.0f);
     ck_assert_int_eq(c.enc_layers, 2);
     ck_assert_int_eq(c.enc_hidden[0], 512);
     ck_assert_int_eq(c.enc_hidden[1], 256);
@@ -414,7 +419,7 @@ START_TEST(out_of_range_values_are_reported)
     expect_error("[data]\nwidth = 4097\n", "models/x.ini:2: width: expected an integer in 1..4096");
     expect_error("[data]\nchannels = 2\n", "models/x.ini:2: channels: expected 1 or 3, got '2'");
     expect_error("[latent]\nsize = -1\n", "models/x.ini:2: size: expected an integer in 0..4096");
-    expect_error("[likelihood]\nsigma = 0\n", "models/x.ini:2: sigma: expected a number > 0, got '0'");
+    expect_error("[likelihood]\nsigma = 0\n", "models/x.ini:2: sigma: expected a number > 0 or learned, got '0'");
     expect_error("[network]\ndepth = 9\n", "models/x.ini:2: depth: expected an integer in 1..8");
     expect_error("[training]\nbeta1 = 1\n", "models/x.ini:2: beta1: expected a number in [0, 1), got '1'");
     expect_error("[training]\nbeta2 = -0.1\n", "models/x.ini:2: beta2: expected a number in [0, 1)");
@@ -618,6 +623,8 @@ static void unusual_config(ModelConfig *c)
     ck_assert_int_eq(config_set(c, "latent", "size", "7", "test"), 0);
     ck_assert_int_eq(config_set(c, "latent", "beta", "0.3", "test"), 0);
     ck_assert_int_eq(config_set(c, "latent", "kl_warmup", "123", "test"), 0);
+    ck_assert_int_eq(config_set(c, "latent", "free_bits", "0.25", "test"), 0);
+    ck_assert_int_eq(config_set(c, "loss", "focal_alpha", "2.5", "test"), 0);
     ck_assert_int_eq(config_set(c, "likelihood", "kind", "gaussian", "test"), 0);
     ck_assert_int_eq(config_set(c, "likelihood", "sigma", "3.14159265358979", "test"), 0);
     ck_assert_int_eq(config_set(c, "encoder", "hidden", "1,2,3,4,5,6,7,8", "test"), 0);
@@ -678,6 +685,78 @@ START_TEST(write_then_parse_reproduces_the_config)
     ck_assert_int_eq(config_parse(&back, buf, "t"), 0);
     ck_assert_config_eq(&c, &back);
     free(buf);
+}
+END_TEST
+
+/* The knobs of the likelihood, the rate and the frequency loss: parsed, set,
+ * written and read back, and bad combinations refused on their line. */
+START_TEST(likelihood_rate_and_ffl_knobs)
+{
+    ModelConfig c, back;
+    const char *kinds[] = {"bernoulli", "gaussian", "continuous_bernoulli", "laplace"};
+    for (int k = 0; k < 4; k++) {
+        ck_assert_int_eq(config_parse(&c, MINIMAL, "t"), 0);
+        ck_assert_int_eq(config_set(&c, "likelihood", "kind", kinds[k], "test"), 0);
+        ck_assert_int_eq((int)c.likelihood, k);
+        ck_assert_str_eq(likelihood_name(c.likelihood), kinds[k]);
+    }
+    char *text = minimal_plus("[likelihood]\nkind = laplace\nsigma = learned\n"
+                              "[latent]\nfree_bits = 0.5\n"
+                              "[loss]\nfocal_frequency = 2\nfocal_alpha = 0.5\n");
+    ck_assert_int_eq(config_parse(&c, text, "t"), 0);
+    free(text);
+    ck_assert_int_eq(c.likelihood, LIKELIHOOD_LAPLACE);
+    ck_assert_int_eq(c.sigma_learned, 1);
+    ck_assert_float_eq(c.sigma, 0.1f);
+    ck_assert_float_eq(c.free_bits, 0.5f);
+    ck_assert_float_eq(c.focal_frequency, 2.0f);
+    ck_assert_float_eq(c.focal_alpha, 0.5f);
+    text = config_to_string(&c);
+    ck_assert_ptr_nonnull(strstr(text, "sigma = learned\n"));
+    ck_assert_ptr_nonnull(strstr(text, "[loss]\nfocal_frequency = 2\nfocal_alpha = 0.5\n"));
+    ck_assert_int_eq(config_parse(&back, text, "round trip"), 0);
+    ck_assert_config_eq(&c, &back);
+    free(text);
+    /* --set: a number replaces learned, learned replaces a number */
+    ck_assert_int_eq(config_set(&c, "likelihood", "sigma", "0.3", "test"), 0);
+    ck_assert_int_eq(c.sigma_learned, 0);
+    ck_assert_float_eq(c.sigma, 0.3f);
+    ck_assert_int_eq(config_set(&c, "likelihood", "sigma", "learned", "test"), 0);
+    ck_assert_int_eq(c.sigma_learned, 1);
+    ck_assert_int_eq(config_set(&c, "latent", "beta", "0", "test"), 0);
+    ck_assert_float_eq(c.beta, 0.0f);
+
+    /* refused, with the file and line */
+    expect_error("[likelihood]\nkind = poisson\n",
+                 "models/x.ini:2: kind: expected one of bernoulli, gaussian, "
+                 "continuous_bernoulli, laplace, got 'poisson'");
+    expect_error_plus("[likelihood]\nsigma = learned\n",
+                      "models/x.ini:13: sigma learned needs kind = gaussian or laplace in "
+                      "[likelihood] (a bernoulli likelihood has no scale)");
+    expect_error_plus("[likelihood]\nkind = continuous_bernoulli\nsigma = learned\n",
+                      "models/x.ini:14: sigma learned needs kind = gaussian or laplace");
+    expect_error("[likelihood]\nsigma = learnt\n",
+                 "models/x.ini:2: sigma: expected a number > 0 or learned, got 'learnt'");
+    expect_error("[latent]\nfree_bits = -0.5\n",
+                 "models/x.ini:2: free_bits: expected a number >= 0, got '-0.5'");
+    expect_error("[loss]\nfocal_frequency = -1\n",
+                 "models/x.ini:2: focal_frequency: expected a number >= 0");
+    expect_error("[loss]\nfocal_alpha = -1\n", "models/x.ini:2: focal_alpha: expected");
+    expect_error_plus("[training]\npixels = 100\n[loss]\nfocal_frequency = 1\n",
+                      "models/x.ini:15: focal_frequency 1 needs pixels = 0 in [training] (the "
+                      "focal frequency loss takes the DFT of whole images");
+    expect_error_plus("[loss]\nfocal_frequency = 1\n[training]\npixels = 100\n",
+                      "models/x.ini:13: focal_frequency 1 needs pixels = 0");
+    /* and by --set, naming the origin */
+    ck_assert_int_eq(config_parse(&c, MINIMAL, "t"), 0);
+    ck_assert_int_eq(config_set(&c, "loss", "focal_frequency", "1", "test"), 0);
+    stderr_capture_begin();
+    int rc = config_set(&c, "training", "pixels", "100", "--set");
+    char err[1024];
+    stderr_capture_end(err, sizeof err);
+    ck_assert_int_eq(rc, -1);
+    ck_assert_ptr_nonnull(strstr(err, "--set: focal_frequency 1 needs pixels = 0"));
+    ck_assert_int_eq(c.pixels, 0);
 }
 END_TEST
 
@@ -785,6 +864,7 @@ int main(void)
     tcase_add_test(tc, load_reports_missing_files);
     tcase_add_test(tc, write_then_parse_reproduces_the_config);
     tcase_add_test(tc, floats_round_trip_exactly);
+    tcase_add_test(tc, likelihood_rate_and_ffl_knobs);
     tcase_add_test(tc, set_checks_values_and_keeps_the_config_on_error);
     tcase_add_test(tc, encoding_dim_follows_the_encoding);
     tcase_add_test(tc, auto_precision_resolves_to_what_training_can_run);
