@@ -23,6 +23,21 @@
 
 /* A tiny model: 4x4 images, 3 latents, small widths, so every parameter can be
  * checked. `extra` appends or overrides keys ("[section]\nkey = value"). */
+/* Tokens "section.key=value" of extra, set with config_set. */
+static void apply_sets(ModelConfig *c, const char *extra)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", extra);
+    for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " ")) {
+        char *eq = strchr(tok, '='), *dot = strchr(tok, '.');
+        if (!eq || !dot || dot > eq)
+            continue;
+        *eq = *dot = '\0';
+        ck_assert_msg(config_set(c, tok, dot + 1, eq + 1, "test") == 0, "cannot set %s.%s", tok,
+                      dot + 1);
+    }
+}
+
 static void tiny_config(ModelConfig *c, const char *decoder_and_encoding, const char *extra)
 {
     char text[2048];
@@ -39,6 +54,7 @@ static void tiny_config(ModelConfig *c, const char *decoder_and_encoding, const 
         ck_assert_int_eq(config_set(c, "likelihood", "kind", "gaussian", "test"), 0);
         ck_assert_int_eq(config_set(c, "likelihood", "sigma", "0.3", "test"), 0);
     }
+    apply_sets(c, extra);
 }
 
 typedef struct {
@@ -83,7 +99,8 @@ static double fixture_loss(void *ctx)
     model_encode(&fx->m, &fx->ws, fx->B, NULL);
     model_decode(&fx->m, &fx->ws, fx->B);
     LossParts lp = model_loss(&fx->m, &fx->ws, fx->B);
-    return fx->recon_scale * lp.recon + fx->kl_scale * lp.kl;
+    /* the objective model_backward differentiates (model.h) */
+    return fx->recon_scale * (lp.recon + lp.ffl) + fx->kl_scale * lp.rate;
 }
 
 /* 1e-2 relative (see error_floor): the float forward pass, its polynomial
@@ -216,7 +233,88 @@ static void conv_config(ModelConfig *c, int conv_encoder, const char *extra)
         ck_assert_int_eq(config_set(c, "likelihood", "kind", "gaussian", "test"), 0);
         ck_assert_int_eq(config_set(c, "likelihood", "sigma", "0.3", "test"), 0);
     }
+    apply_sets(c, extra);
 }
+
+/* The likelihoods, free bits and the focal frequency loss through whole
+ * models of each decoder kind. The FFL cases use focal_alpha = 0 (w ≡ 1): its
+ * weights carry no gradient by definition, so at α ≠ 0 finite differences of
+ * the loss are not what the backward computes; test_layers.c checks that
+ * frozen-weight gradient at α = 1 and 2. */
+START_TEST(learned_sigma_gaussian_coord_rgb)
+{
+    ModelConfig c;
+    tiny_config(&c, COORD_GAUSSIAN,
+                "channels3 sine likelihood.kind=gaussian likelihood.sigma=learned");
+    Fixture fx;
+    fixture_init(&fx, &c, 0, 11);
+    ck_assert_int_ge(fx.m.log_sigma, 0);
+    const Tensor *t = &fx.m.table.t[fx.m.log_sigma];
+    ck_assert_str_eq(t->name, "likelihood.log_sigma");
+    ck_assert_int_eq(t->rows * t->cols, 3);
+    /* starts at log 0.1, then give each channel its own value */
+    ck_assert_float_eq_tol(fx.m.params[t->offset], logf(0.1f), 1e-6f);
+    for (int ch = 0; ch < 3; ch++)
+        fx.m.params[t->offset + ch] = logf(0.2f + 0.1f * ch);
+    fixture_free(&fx);
+    ck_assert_double_lt(check_model(&c, 0, "coord/gaussian/learned sigma/rgb"), MODEL_TOL);
+    /* with pixel subsampling too */
+    ck_assert_double_lt(check_model(&c, 6, "coord/gaussian/learned sigma/pixels=6"), MODEL_TOL);
+}
+END_TEST
+
+START_TEST(laplace_and_continuous_bernoulli)
+{
+    expect_gradients_pass("[decoder]\nkind = dense",
+                          "sine likelihood.kind=laplace likelihood.sigma=learned", 0,
+                          "dense/laplace/learned b");
+    expect_gradients_pass(COORD_GAUSSIAN, "sine likelihood.kind=laplace likelihood.sigma=0.2", 0,
+                          "coord/laplace/b=0.2");
+    expect_gradients_pass(COORD_GAUSSIAN, "sine likelihood.kind=continuous_bernoulli", 0,
+                          "coord/continuous bernoulli");
+    ModelConfig c;
+    conv_config(&c, 0, "likelihood.kind=continuous_bernoulli");
+    ck_assert_double_lt(check_model(&c, 0, "conv/continuous bernoulli"), MODEL_TOL);
+}
+END_TEST
+
+START_TEST(focal_frequency_loss_and_free_bits)
+{
+    ModelConfig c;
+    tiny_config(&c, COORD_GAUSSIAN,
+                "channels3 sine loss.focal_frequency=0.5 loss.focal_alpha=0 latent.free_bits=0.05");
+    Fixture fx;
+    fixture_init(&fx, &c, 0, 11);
+    LossParts lp = model_loss(&fx.m, &fx.ws, fx.B);
+    ck_assert(fx.ws.ffl_on && lp.ffl > 0);
+    ck_assert(lp.rate >= lp.kl); /* the floor only raises the rate */
+    fixture_free(&fx);
+    ck_assert_double_lt(check_model(&c, 0, "coord/ffl/free bits/rgb"), MODEL_TOL);
+    expect_gradients_pass("[decoder]\nkind = dense",
+                          "sine loss.focal_frequency=2 loss.focal_alpha=0 likelihood.kind=gaussian "
+                          "likelihood.sigma=learned",
+                          0, "dense/ffl/learned sigma");
+    /* the MLP encoder: a conv encoder's ReLU kinks add noise at this size */
+    conv_config(&c, 0, "channels3 loss.focal_frequency=1 loss.focal_alpha=0");
+    ck_assert_double_lt(check_model(&c, 0, "conv/ffl/rgb"), MODEL_TOL);
+    /* every dimension below a large floor: no KL gradient reaches the encoder's heads
+     * from the rate; above a tiny one, the plain KL's */
+    tiny_config(&c, COORD_GAUSSIAN, "sine latent.free_bits=50");
+    ck_assert_double_lt(check_model(&c, 0, "coord/free bits 50"), MODEL_TOL);
+    /* FFL and the ELBO: the reported recon and KL do not include it */
+    tiny_config(&c, COORD_GAUSSIAN, "sine loss.focal_frequency=3");
+    fixture_init(&fx, &c, 0, 11);
+    LossParts with = model_loss(&fx.m, &fx.ws, fx.B);
+    fixture_free(&fx);
+    tiny_config(&c, COORD_GAUSSIAN, "sine");
+    fixture_init(&fx, &c, 0, 11);
+    LossParts without = model_loss(&fx.m, &fx.ws, fx.B);
+    fixture_free(&fx);
+    ck_assert_double_eq(with.recon, without.recon);
+    ck_assert_double_eq(with.kl, without.kl);
+    ck_assert(with.ffl > 0 && without.ffl == 0);
+}
+END_TEST
 
 START_TEST(conv_decoder)
 {
@@ -431,6 +529,9 @@ int main(void)
     tcase_add_test(tc, dense_decoder);
     tcase_add_test(tc, shallow_coord_decoders);
     tcase_add_test(tc, conv_decoder);
+    tcase_add_test(tc, learned_sigma_gaussian_coord_rgb);
+    tcase_add_test(tc, laplace_and_continuous_bernoulli);
+    tcase_add_test(tc, focal_frequency_loss_and_free_bits);
     tcase_add_test(tc, conv_encoder_and_decoder_rgb);
     tcase_add_test(tc, conv_encoder_with_coord_and_dense_decoders);
     tcase_add_test(tc, conv_renders_only_at_its_own_size);
