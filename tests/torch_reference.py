@@ -69,7 +69,7 @@ def config_text(decoder, encoding, features, activation, conditioning, likelihoo
     return "\n".join(lines) + "\n"
 
 
-def make_case(rng, decoder, encoding, features, activation, conditioning, likelihood, C):
+def make_case(rng, decoder, encoding, features, activation, conditioning, likelihood, C, knobs=None):
     P = H * W
     params = {}  # name -> float32 numpy array [rows, cols], in ffvae's order
 
@@ -146,6 +146,9 @@ def make_case(rng, decoder, encoding, features, activation, conditioning, likeli
             h = act(h @ t[f"decoder.{k}.W"] + t[f"decoder.{k}.b"])
         logits = h @ t["decoder.out.W"] + t["decoder.out.b"]
 
+    if knobs is not None:  # the knob cases (KNOB_CASES, below)
+        return knob_objective(rng, knobs, params, t, logits, x, mu, logvar, H, W, C, images, eps,
+                              freqs)
     if likelihood == "bernoulli":
         recon = torch.nn.functional.binary_cross_entropy_with_logits(logits, x, reduction="sum")
     else:
@@ -184,7 +187,7 @@ def torch_conv_transpose_weight(Wm, cin, cout):
     return Wm.reshape(cin, K, K, cout).permute(0, 3, 1, 2)
 
 
-def make_conv_case(rng, encoder, likelihood, C):
+def make_conv_case(rng, encoder, likelihood, C, knobs=None):
     P = CONV_H * CONV_W
     params = {}
 
@@ -255,6 +258,9 @@ def make_conv_case(rng, encoder, likelihood, C):
             h = torch.relu(h)
     logits = h.permute(0, 2, 3, 1).reshape(BATCH, P * C)
 
+    if knobs is not None:  # the knob cases (KNOB_CASES, below)
+        return knob_objective(rng, knobs, params, t, logits, x, mu, logvar, CONV_H, CONV_W, C,
+                              images, eps, None)
     if likelihood == "bernoulli":
         recon = nn.binary_cross_entropy_with_logits(logits, x, reduction="sum")
     else:
@@ -266,6 +272,115 @@ def make_conv_case(rng, encoder, likelihood, C):
     grads = {k: v.grad.numpy() for k, v in t.items()}
     return params, grads, images, eps, None, float(loss), float(recon), float(kl)
 
+# ---- the knobs of issue 18 (appended after every case above, so the random
+# draws of those cases, and so their data in the file, stay what they were) ----
+# Each knob case is a model of the kinds above plus a dict of knobs:
+#   likelihood  bernoulli | continuous_bernoulli | gaussian | laplace
+#   sigma       a number, or "learned": a [1, C] tensor likelihood.log_sigma
+#   free_bits   True: a floor between the smallest and the next batch-mean KL
+#   ffl         (weight, alpha): the focal frequency loss, torch.fft.fft2(norm="ortho")
+# expected[0] is then the objective recon/B + ffl_weight * sum FFL / B + beta * rate/B,
+# where rate is the free-bits rate (the KL without free bits); recon and kl stay
+# -log p(x|z) and the true KL.
+KNOB_CASES = {
+    # name: (maker, spec, knobs)
+    "knob_continuous_bernoulli": ("coord", ("coord", "gaussian", 6, "relu", "input",
+                                            "continuous_bernoulli", 1),
+                                  {"likelihood": "continuous_bernoulli"}),
+    "knob_gaussian_learned_sigma_rgb": ("coord", ("coord", "basic", 2, "relu", "input",
+                                                  "gaussian", 3),
+                                        {"likelihood": "gaussian", "sigma": "learned"}),
+    "knob_laplace": ("coord", ("dense", "none", 0, "relu", "input", "laplace", 1),
+                     {"likelihood": "laplace", "sigma": 0.2}),
+    "knob_laplace_learned_rgb": ("coord", ("coord", "none", 0, "relu", "film", "laplace", 3),
+                                 {"likelihood": "laplace", "sigma": "learned"}),
+    "knob_free_bits": ("coord", ("coord", "gaussian", 6, "relu", "input", "bernoulli", 1),
+                       {"likelihood": "bernoulli", "free_bits": True}),
+    "knob_ffl_conv": ("conv", ("mlp", "bernoulli", 1),
+                      {"likelihood": "bernoulli", "ffl": (0.7, 1.0)}),
+    "knob_ffl_coord_rgb": ("coord", ("coord", "basic", 2, "relu", "input", "gaussian", 3),
+                           {"likelihood": "gaussian", "ffl": (2.0, 2.0), "free_bits": True}),
+}
+
+
+def knob_lines(knobs):
+    lines = ["[likelihood]", f"kind = {knobs['likelihood']}", f"sigma = {knobs.get('sigma', SIGMA)}"]
+    if knobs.get("free_bits_value") is not None:
+        lines += ["[latent]", f"free_bits = {knobs['free_bits_value']!r}"]
+    if "ffl" in knobs:
+        weight, alpha = knobs["ffl"]
+        lines += ["[loss]", f"focal_frequency = {weight}", f"focal_alpha = {alpha}"]
+    return lines
+
+
+def knob_config_text(base_text, knobs):
+    # the base text's [likelihood] section is replaced by the knobs'
+    out, skip = [], False
+    for line in base_text.splitlines():
+        if line.startswith("["):
+            skip = line == "[likelihood]"
+        if not skip:
+            out.append(line)
+    return "\n".join(out + knob_lines(knobs)) + "\n"
+
+
+def cb_log_norm(lam):
+    """log C(lambda) = log(2 artanh(1 - 2 lambda) / (1 - 2 lambda)), float64 closed form."""
+    x = 1 - 2 * lam
+    return torch.log(2 * torch.atanh(x) / x)
+
+
+def knob_objective(rng, knobs, params, t, logits, x, mu, logvar, H, W, C, images, eps, freqs):
+    B = logits.shape[0]
+    kind = knobs["likelihood"]
+    if knobs["likelihood"] in ("bernoulli", "continuous_bernoulli"):
+        knobs.pop("sigma", None)  # no scale (and "learned" would be refused)
+    if knobs.get("sigma") == "learned":
+        v = (math.log(0.1) + 0.3 * rng.standard_normal((1, C))).astype(np.float32)
+        params["likelihood.log_sigma"] = v
+        t["likelihood.log_sigma"] = torch.tensor(v.astype(np.float64), requires_grad=True)
+        log_s = t["likelihood.log_sigma"].reshape(C)
+    else:
+        log_s = torch.full((C,), math.log(np.float32(knobs.get("sigma", SIGMA))))
+    nn = torch.nn.functional
+    mean = torch.sigmoid(logits)
+    if kind == "bernoulli":
+        recon = nn.binary_cross_entropy_with_logits(logits, x, reduction="sum")
+    elif kind == "continuous_bernoulli":
+        recon = nn.binary_cross_entropy_with_logits(logits, x, reduction="sum") - \
+            cb_log_norm(mean).sum()
+    else:
+        d = (x - mean).reshape(B, H * W, C)
+        s = torch.exp(log_s)
+        if kind == "gaussian":
+            recon = (d ** 2 / (2 * s ** 2) + log_s + 0.5 * math.log(2 * math.pi)).sum()
+        else:
+            recon = (d.abs() / s + log_s + math.log(2)).sum()
+    kl_bj = 0.5 * (mu ** 2 + torch.exp(logvar) - 1 - logvar)  # [B, d]
+    kl = kl_bj.sum()
+    rate = kl
+    if knobs.get("free_bits"):
+        means = kl_bj.mean(0).detach().numpy()
+        order = np.sort(means)
+        F = float(np.float32((order[0] + order[1]) / 2))  # one dimension below, the rest above
+        knobs["free_bits_value"] = F
+        rate = B * torch.clamp(kl_bj.mean(0), min=F).sum()
+    ffl = torch.zeros(())
+    if "ffl" in knobs:
+        weight, alpha = knobs["ffl"]
+        p = mean.reshape(B, H, W, C).permute(0, 3, 1, 2)
+        q = x.reshape(B, H, W, C).permute(0, 3, 1, 2)
+        diff = torch.fft.fft2(p, norm="ortho") - torch.fft.fft2(q, norm="ortho")
+        m2 = diff.real ** 2 + diff.imag ** 2
+        w = torch.sqrt(m2) ** alpha
+        w = w / w.amax(dim=(-2, -1), keepdim=True)
+        w = torch.nan_to_num(w, nan=0.0).detach()  # the paper's weights carry no gradient
+        ffl = weight * (w * m2).mean(dim=(1, 2, 3)).sum()
+    loss = (recon + ffl) / B + BETA * rate / B
+    loss.backward()
+    grads = {k: v.grad.numpy() for k, v in t.items()}
+    return params, grads, images, eps, freqs, float(loss), float(recon), float(kl)
+
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "tests/reference/torch_reference.h5"
@@ -276,6 +391,8 @@ def main():
         cases = [(name, make_case, config_text, spec) for name, spec in CASES.items()]
         cases += [(name, make_conv_case, conv_config_text, spec)
                   for name, spec in CONV_CASES.items()]
+        cases += [(name, *knob_maker(maker, knobs), spec)
+                  for name, (maker, spec, knobs) in KNOB_CASES.items()]
         for name, make, text, spec in cases:
             params, grads, images, eps, freqs, loss, recon, kl = make(rng, *spec)
             g = f.create_group(name)
@@ -289,6 +406,16 @@ def main():
                 g.create_dataset(f"grads/{k}", data=grads[k].astype(np.float32))
             g.create_dataset("expected", data=np.array([loss, recon, kl], dtype=np.float32))
             print(f"{name}: loss {loss:.6f} (recon {recon:.4f}, kl {kl:.4f}), {len(params)} tensors")
+
+
+def knob_maker(maker, knobs):
+    """(make, text) for a knob case: the base case's maker with the knobs, and
+    its config text with the knobs' keys (text runs after make, which has then
+    chosen the free-bits floor)."""
+    base_make, base_text = (make_case, config_text) if maker == "coord" else \
+        (make_conv_case, conv_config_text)
+    return (lambda rng, *spec: base_make(rng, *spec, knobs=knobs),
+            lambda *spec: knob_config_text(base_text(*spec), knobs))
 
 
 if __name__ == "__main__":
