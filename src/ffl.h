@@ -13,22 +13,24 @@
  * into the logits. As in the paper's code, w is normalised per image and
  * channel (the same thing for grey images).
  *
- * The DFT is two real matrix products per pass (cos and sin tables, the
- * orthonormal 1/√N folded in) through OpenBLAS's SGEMM: the rows of every
- * plane of the batch in one product, the columns one plane at a time. See
- * ffl.c for the measurement behind this choice. */
+ * The DFT is FFTW's single-precision real-to-complex transform (and its
+ * complex-to-real inverse for the backward), one plane at a time: a real
+ * image's spectrum is Hermitian, so the H × (W/2 + 1) half holds all of it,
+ * and the sums over the full H × W spectrum count each other column twice.
+ * ffl.c says why FFTW (measured). */
 #ifndef FFVAE_FFL_H
 #define FFVAE_FFL_H
 
 typedef struct {
-    int B, H, W, C;        /* batch capacity and image geometry */
-    float *cw, *sw;        /* [W, W] cos, sin (2π kx x / W) / √W */
-    float *ch, *sh;        /* [H, H] cos, sin (2π ky y / H) / √H */
-    float *x, *yr, *yi, *dr, *di; /* [B·C, H, W] planes: difference, rows, spectrum */
-    float *mem;            /* the one allocation */
+    int B, H, W, C;  /* batch capacity and image geometry */
+    int nk;          /* W/2 + 1 columns of the half spectrum */
+    float *x;        /* [B·C, H, W] the planes σ(l) − t, then their gradient */
+    float *spec;     /* [B·C, H, nk] complex (re, im) half spectra */
+    void *fwd, *inv; /* fftwf_plan: one plane r2c, and its c2r inverse */
 } FflPlan;
 
-/* Tables and scratch for up to B images of H×W×C. 0, or -1 after reporting. */
+/* Plans and scratch for up to B images of H×W×C (FFTW_ESTIMATE: the same
+ * plan, and so the same numbers, every run). 0, or -1 after reporting. */
 int ffl_plan_init(FflPlan *p, int B, int H, int W, int C);
 void ffl_plan_free(FflPlan *p);
 
