@@ -20,6 +20,7 @@ Layout of the file, one group per case:
   /<case>/params/<name>   float32 [rows, cols], ffvae's tensor names and shapes
   /<case>/grads/<name>    float32 [rows, cols], d loss / d param (computed in float64)
   /<case>/expected        float32 [3]: loss, recon, kl; loss = recon/B + beta*kl/B
+                          (the knob cases: the objective, see KNOB_CASES)
 """
 import math
 import sys
