@@ -8,7 +8,8 @@
 
 /* Where a bare key is looked for, in order (sweep.h). */
 static const char *const BARE_ORDER[] = {"encoding",   "network", "training", "decoder", "latent",
-                                         "likelihood", "encoder", "data",     "model"};
+                                         "likelihood", "encoder", "data",     "model",
+                                         "loss"};
 
 static int copy_part(char *dst, size_t size, const char *src, size_t n)
 {

@@ -3,7 +3,7 @@
  *
  * KEY is `section.key` or a bare key. A bare key means the first section, in
  * the order encoding, network, training, decoder, latent, likelihood, encoder,
- * data, model, that has it: so `sigma` is [encoding] sigma (the Gaussian
+ * data, model, loss, that has it: so `sigma` is [encoding] sigma (the Gaussian
  * features' σ), not the likelihood's. Each value is set with config_set (the
  * same checks as in a file). */
 #ifndef FFVAE_SWEEP_H
