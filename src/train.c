@@ -226,8 +226,7 @@ LossParts train_step(Model *m, Workspace *ws, int B, float beta, const AdamSetti
     return train_step_scaled(m, ws, B, per_image, adam, t, r);
 }
 
-/* β with its linear warm-up. */
-static float beta_at(const ModelConfig *c, long step)
+float train_beta_at(const ModelConfig *c, long step)
 {
     if (c->kl_warmup <= 0 || step >= c->kl_warmup)
         return c->beta;
@@ -303,7 +302,7 @@ static int train_loop(Trainer *t)
         load_batch(t, s->step);
         LossParts lp;
         if (dist_active()) {
-            float beta = beta_at(c, s->step);
+            float beta = train_beta_at(c, s->step);
             LossScale per_image = {1.0f / B, beta / B};
             int status;
             lp = dist_train_step(&t->dist, m, &t->ws, t->batch, per_image, &adam, s->step + 1,
@@ -314,7 +313,7 @@ static int train_loop(Trainer *t)
             t->reduce_s += t->dist.reduce_s;
             t->timed_steps++;
         } else {
-            lp = train_step(m, &t->ws, B, beta_at(c, s->step), &adam, s->step + 1, &s->rng);
+            lp = train_step(m, &t->ws, B, train_beta_at(c, s->step), &adam, s->step + 1, &s->rng);
         }
         if (!isfinite(lp.recon) || !isfinite(lp.kl)) {
             ffvae_error("%s: training diverged: the loss is %s at step %ld", t->o->run_dir,

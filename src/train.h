@@ -45,6 +45,11 @@ typedef struct {
 LossParts train_step_scaled(Model *m, Workspace *ws, int B, LossScale scale,
                             const AdamSettings *adam, long t, Rng *r);
 
+/* The KL's weight at step `step` (0-based: the steps done before this one):
+ * β·step/kl_warmup during the warm-up, then β. It scales only the rate's
+ * gradient (kl_scale = β_at/B); the logged loss stays the unweighted ELBO. */
+float train_beta_at(const ModelConfig *c, long step);
+
 /* train's step: recon + β·KL per image, the scale {1/B, β/B}. */
 LossParts train_step(Model *m, Workspace *ws, int B, float beta, const AdamSettings *adam, long t,
                      Rng *r);

@@ -12,6 +12,7 @@
 #include "model.h"
 #include "model_config.h"
 #include "render.h"
+#include "train.h"
 #include "workspace.h"
 
 #include "check_run.h"
@@ -140,11 +141,15 @@ static double tensor_error(Fixture *fx, const Tensor *t, double report_above, co
                            label);
 }
 
-/* Checks every tensor of the model; returns the worst error seen. */
-static double check_model(const ModelConfig *c, int pixels, const char *label)
+/* Checks every tensor of the model, with the KL weighted by kl_scale (< 0:
+ * the fixture's β/B); returns the worst error seen. */
+static double check_model_scaled(const ModelConfig *c, int pixels, const char *label,
+                                 float kl_scale)
 {
     Fixture fx;
     fixture_init(&fx, c, pixels, 11);
+    if (kl_scale >= 0)
+        fx.kl_scale = kl_scale;
     fixture_gradients(&fx);
     double worst = 0;
     for (int i = 0; i < fx.m.table.n; i++) {
@@ -157,6 +162,11 @@ static double check_model(const ModelConfig *c, int pixels, const char *label)
     }
     fixture_free(&fx);
     return worst;
+}
+
+static double check_model(const ModelConfig *c, int pixels, const char *label)
+{
+    return check_model_scaled(c, pixels, label, -1.0f);
 }
 
 /* The tiny model of tiny_config(decoder_and_encoding, extra) passes check_model. */
@@ -313,6 +323,28 @@ START_TEST(focal_frequency_loss_and_free_bits)
     ck_assert_double_eq(with.recon, without.recon);
     ck_assert_double_eq(with.kl, without.kl);
     ck_assert(with.ffl > 0 && without.ffl == 0);
+}
+END_TEST
+
+/* kl_warmup: β rises linearly over N steps, and the backward follows the
+ * weight of the step (checked at a quarter of the warm-up, and at its start,
+ * where the KL has no weight at all, with free bits too). */
+START_TEST(kl_warmup_weights_the_rate)
+{
+    ModelConfig c;
+    tiny_config(&c, COORD_GAUSSIAN, "sine latent.kl_warmup=8 latent.free_bits=0.01");
+    ck_assert_float_eq(train_beta_at(&c, 0), 0.0f);
+    ck_assert_float_eq_tol(train_beta_at(&c, 2), 0.7f * 2 / 8, 1e-7f);
+    ck_assert_float_eq_tol(train_beta_at(&c, 4), 0.35f, 1e-7f);
+    ck_assert_float_eq(train_beta_at(&c, 8), 0.7f);
+    ck_assert_float_eq(train_beta_at(&c, 1000), 0.7f);
+    c.kl_warmup = 0;
+    ck_assert_float_eq(train_beta_at(&c, 0), 0.7f);
+    c.kl_warmup = 8;
+    ck_assert_double_lt(check_model_scaled(&c, 0, "coord/warm-up step 2",
+                                           train_beta_at(&c, 2) / 3), MODEL_TOL);
+    ck_assert_double_lt(check_model_scaled(&c, 0, "coord/warm-up step 0",
+                                           train_beta_at(&c, 0) / 3), MODEL_TOL);
 }
 END_TEST
 
@@ -532,6 +564,7 @@ int main(void)
     tcase_add_test(tc, learned_sigma_gaussian_coord_rgb);
     tcase_add_test(tc, laplace_and_continuous_bernoulli);
     tcase_add_test(tc, focal_frequency_loss_and_free_bits);
+    tcase_add_test(tc, kl_warmup_weights_the_rate);
     tcase_add_test(tc, conv_encoder_and_decoder_rgb);
     tcase_add_test(tc, conv_encoder_with_coord_and_dense_decoders);
     tcase_add_test(tc, conv_renders_only_at_its_own_size);
