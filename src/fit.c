@@ -64,6 +64,7 @@ int fit_prepare_config(ModelConfig *cfg, const char *origin, int H, int W, int C
     /* −log N(t; μ, σ²) with σ² = ½ is (t − μ)² + const: the squared error. */
     cfg->likelihood = LIKELIHOOD_GAUSSIAN;
     cfg->sigma = sqrtf(0.5f);
+    cfg->sigma_learned = 0; /* the protocol's fixed σ² = ½, whatever the file said */
     return 0;
 }
 

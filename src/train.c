@@ -403,7 +403,6 @@ int train_run(const TrainOptions *o)
     t.batch = checked_malloc((size_t)c->batch, (size_t)m.P * m.C, "batch images");
     t.order = checked_malloc((size_t)ds.train.n, sizeof(int32_t), "data order");
     rc = (!threads_ok || !t.batch || !t.order) ? -1 : 0;
-    /* An MPI job: every rank takes rank 0's model and state (no-ops otherwise). */
     /* Free bits floor each dimension's KL averaged over the batch; an MPI job's
      * backward sees one chunk at a time, so the floor would act per chunk. */
     if (rc == 0 && dist_active() && c->free_bits > 0) {
@@ -412,6 +411,7 @@ int train_run(const TrainOptions *o)
                     c->name, c->free_bits);
         rc = -1;
     }
+    /* An MPI job: every rank takes rank 0's model and state (no-ops otherwise). */
     if (rc == 0)
         rc = dist_step_create(&t.dist, &m);
     if (rc == 0)
