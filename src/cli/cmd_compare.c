@@ -38,6 +38,18 @@ const char cmd_compare_usage[] =
     "                        before the runs when missing)\n"
     "      --set KEY=V       change one key of every model (section.key or a bare key),\n"
     "                        e.g. --set precision=bf16 (part of the comparison's manifest)\n"
+    "      --sweep KEY=V1,V2,...  train every model at each value of one key (KEY as for\n"
+    "                        --set; sigma is [encoding] sigma), in OUT_DIR/runs/M/KEY=V/seedK\n"
+    "                        (KEY without its section, characters outside A-Za-z0-9._+=-\n"
+    "                        as _). A key a model lacks (sigma without a gaussian\n"
+    "                        encoding) or a value it refuses stops compare before any\n"
+    "                        file is written. The report has a verdict and a table per\n"
+    "                        value, metrics.csv the columns sweep,value after model and\n"
+    "                        kl last, and rate.png (rate.dat, rate.gp): the KL in nats\n"
+    "                        per test image on x; HF ratio, HF error ratio, PSNR and (when\n"
+    "                        measured) FID on y; one curve per model through its values,\n"
+    "                        sd over seeds as error bars. The sweep is part of the\n"
+    "                        manifest: a rerun must give the same one\n"
     "      --mpi-timeout S   under mpirun: end the job when a rank makes no progress in\n"
     "                        a training step for S seconds (default 600; 0: never)\n"
     "\n"
@@ -66,6 +78,7 @@ int cmd_compare(int argc, char **argv)
         OPT_INT("eval-images", 0, &o.eval_images, 1, MAX_COUNT),
         OPT_TEXT("classifier", 'c', &o.classifier),
         OPT_LIST("set", 0, &sets),
+        OPT_TEXT("sweep", 0, &o.sweep),
         OPT_NUMBER("mpi-timeout", &mpi_timeout, 0, 1e9, 0),
         OPT_END};
     int argi = options_parse("compare", cmd_compare_usage, opts, argc, argv);
