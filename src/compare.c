@@ -123,7 +123,8 @@ static void sweep_set_text(char *buf, size_t size, const Sweep *s, int v)
 }
 
 /* One model as it will train (at one sweep value): it must fit the data and
- * be a VAE whose batch the training set and the ranks can fill. */
+ * be a VAE whose batch the training set and the ranks can fill. path names
+ * it in messages (with the sweep value, when there is one). */
 static int check_trainable(const Comparison *c, const ModelConfig *m, const char *path)
 {
     const CompareOptions *o = c->o;
@@ -135,8 +136,9 @@ static int check_trainable(const Comparison *c, const ModelConfig *m, const char
         return -1;
     }
     if (sp->n < m->batch) {
-        ffvae_error("%s: %d training images, fewer than one batch of %d", o->data_path, sp->n,
-                    m->batch);
+        ffvae_error("%s: %d training images, fewer than one batch of %d%s%s%s", o->data_path,
+                    sp->n, m->batch, c->have_sweep ? " (" : "", c->have_sweep ? path : "",
+                    c->have_sweep ? ")" : "");
         return -1;
     }
     return dist_check_batch(m); /* an MPI job: every model splits over the ranks */
@@ -151,14 +153,18 @@ static int check_sweep(const Comparison *c, int i)
     const Sweep *sw = &c->sweep;
     const char *why;
     if (!sweep_applies_to_vae(sw, &c->cfg[i], &why)) {
-        ffvae_error("%s: cannot sweep [%s] %s (--sweep %s=%s...): %s", o->models[i], sw->section,
-                    sw->key, sw->label, sw->values[0], why);
+        char values[SWEEP_MAX_VALUES * 65] = "";
+        for (int v = 0; v < sw->n; v++)
+            snprintf(values + strlen(values), sizeof values - strlen(values), "%s%s",
+                     v ? "," : "", sw->values[v]);
+        ffvae_error("%s: cannot sweep [%s] %s (--sweep %s=%s): %s", o->models[i], sw->section,
+                    sw->key, sw->label, values, why);
         return -1;
     }
     for (int v = 0; v < sw->n; v++) {
-        char origin[4400], set[200];
-        sweep_set_text(set, sizeof set, sw, v);
-        snprintf(origin, sizeof origin, "%s, --sweep %s", o->models[i], set);
+        char origin[4400];
+        snprintf(origin, sizeof origin, "%s, --sweep %s=%s", o->models[i], sw->label,
+                 sw->values[v]);
         ModelConfig m = c->cfg[i];
         if (config_set(&m, sw->section, sw->key, sw->values[v], origin) != 0 ||
             check_trainable(c, &m, origin) != 0)
