@@ -601,8 +601,8 @@ int compare_report_write(const CompareReport *r, char *verdict, size_t size)
 {
     /* With a sweep, a verdict per value: the models are compared where they
      * share every setting; a verdict across values would mostly rank the
-     * values (a lower β is sharper for every decoder), which the rate figure
-     * shows instead. */
+     * values rather than the decoders (β trades rate for distortion in every
+     * decoder); the rate figure shows how each moves with the value. */
     int nv = r->sweep ? r->sweep->n : 1, n = r->n_models, clear;
     char(*each)[1024] = checked_calloc((size_t)nv, sizeof *each, "verdicts");
     if (!each)
