@@ -36,6 +36,8 @@ typedef struct {
     int have_sweep;
     int n_values;       /* sweep values; 1 without a sweep */
     ModelConfig *cfg;   /* [n_models]: each model as given (--set applied, before the sweep) */
+    int *batch;         /* [n_variants]: each variant's batch (a sweep may set it), for
+                           the steps an --epochs budget means */
     RunResult *runs;    /* [n_variants · seeds] */
     double *radial;     /* [n_variants + 1, n_bins]: data, then each variant (mean over seeds) */
     double *radial_error; /* [n_variants, n_bins]: relative error power (mean over seeds) */
@@ -169,6 +171,7 @@ static int check_sweep(const Comparison *c, int i)
         if (config_set(&m, sw->section, sw->key, sw->values[v], origin) != 0 ||
             check_trainable(c, &m, origin) != 0)
             return -1;
+        c->batch[v * o->n_models + i] = m.batch;
     }
     return 0;
 }
@@ -206,6 +209,8 @@ static int check_models(Comparison *c)
             return -1;
         if (c->have_sweep ? check_sweep(c, i) != 0 : check_trainable(c, m, o->models[i]) != 0)
             return -1;
+        if (!c->have_sweep)
+            c->batch[i] = m->batch;
         for (int j = 0; j < i; j++)
             if (strcmp(c->cfg[j].name, m->name) == 0) {
                 ffvae_error("%s: duplicate model name '%s' (also %s); set [model] name to tell "
@@ -355,7 +360,7 @@ static int train_one(const Comparison *c, int q, int seed, const char *dir, int 
         snprintf(what, sizeof what, "%s %s=%s", c->cfg[i].name, c->sweep.key,
                  c->sweep.values[q / o->n_models]);
     }
-    long per_epoch = c->ds.train.n / c->cfg[i].batch;
+    long per_epoch = c->ds.train.n / c->batch[q];
     long target = o->steps ? o->steps : (long)ceil(o->epochs * (double)per_epoch);
     /* In an MPI job rank 0 decides (its view of the run directory), so every
      * rank makes the same train_run call or none: [resume?, steps done]. */
@@ -604,9 +609,10 @@ int compare_run(const CompareOptions *o)
     int n = o->n_models * c.n_values, rc = -1; /* variants */
     c.cfg = checked_calloc((size_t)o->n_models, sizeof *c.cfg, "model definitions");
     c.runs = checked_calloc((size_t)n * o->seeds, sizeof *c.runs, "run results");
+    c.batch = checked_calloc((size_t)n, sizeof *c.batch, "batch sizes");
     ModelSummary *sum = checked_calloc((size_t)n, sizeof *sum, "summaries");
     float *recon_rows = NULL;
-    if (!c.cfg || !c.runs || !sum || check_models(&c) != 0)
+    if (!c.cfg || !c.runs || !c.batch || !sum || check_models(&c) != 0)
         goto out;
     int nb = spectrum_bins(c.ds.test.h, c.ds.test.w); /* what evaluate() reports */
     c.radial = checked_calloc((size_t)(2 * n + 1) * nb, sizeof(double), "spectra");
@@ -652,6 +658,7 @@ out:
     free(c.radial);
     free(sum);
     free(c.runs);
+    free(c.batch);
     free(c.cfg);
     if (c.have_cls)
         classifier_free(&c.cls);

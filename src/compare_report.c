@@ -369,16 +369,22 @@ static const struct {
     {METRIC_FID, 10, "FID (prior samples)", "FID (lower is better)"},
 };
 
+/* The rate figure has an FID panel when every variant has an FID. */
+static int rate_has_fid(const CompareReport *r)
+{
+    for (int q = 0; q < n_variants(r); q++)
+        if (!isfinite(r->sum[q].stat[METRIC_FID].mean))
+            return 0;
+    return 1;
+}
+
 /* rate.dat, rate.gp and rate.png (with a sweep): each model's distortion
  * against its rate, the KL in nats per test image, one point per sweep value
  * (mean over seeds, the sd over seeds as error bars in x and y), one curve
  * per model through its values in the sweep's order. */
 static int draw_rate(const CompareReport *r)
 {
-    int n = r->n_models, nv = r->sweep->n, with_fid = 1;
-    for (int q = 0; q < n * nv; q++)
-        if (!isfinite(r->sum[q].stat[METRIC_FID].mean))
-            with_fid = 0;
+    int n = r->n_models, nv = r->sweep->n, with_fid = rate_has_fid(r);
     char path[4200];
     if (path_join(path, sizeof path, r->out_dir, "rate.dat") != 0)
         return -1;
@@ -564,7 +570,7 @@ static void report_text(StrBuf *md, const CompareReport *r, char (*verdicts)[102
                       "the same KL (HF ratio closer to 1 with no more HF error, or higher PSNR) "
                       "is a decoder that does more with the same information. Data: "
                       "[rate.dat](rate.dat), [script](rate.gp).\n\n",
-                      isfinite(sum[0].stat[METRIC_FID].mean) ? " and the FID of the prior "
+                      rate_has_fid(r) ? " and the FID of the prior "
                                                                 "samples (lower is better)"
                                                               : "");
     strbuf_printf(md, "## Figures\n\n");
