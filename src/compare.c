@@ -118,6 +118,16 @@ static int run_checkpoint(char *buf, size_t size, const Comparison *c, int q, in
     return path_join(buf, size, dir, "checkpoint.h5");
 }
 
+/* Variant q in progress lines: "NAME", or "NAME KEY=V" in a sweep. */
+static void variant_label(char *buf, size_t size, const Comparison *c, int q)
+{
+    const char *name = c->cfg[q % c->o->n_models].name;
+    if (c->have_sweep)
+        snprintf(buf, size, "%s %s=%s", name, c->sweep.key, c->sweep.values[q / c->o->n_models]);
+    else
+        snprintf(buf, size, "%s", name);
+}
+
 /* The sweep's value v as a `--set KEY=V` text, for train_run and the checks. */
 static void sweep_set_text(char *buf, size_t size, const Sweep *s, int v)
 {
@@ -353,13 +363,11 @@ static int train_one(const Comparison *c, int q, int seed, const char *dir, int 
     char value_set[200], what[300];
     int n_sets = o->n_sets;
     memcpy(sets, o->sets, (size_t)o->n_sets * sizeof *sets);
-    snprintf(what, sizeof what, "%s", c->cfg[i].name);
     if (c->have_sweep) {
         sweep_set_text(value_set, sizeof value_set, &c->sweep, q / o->n_models);
         sets[n_sets++] = value_set;
-        snprintf(what, sizeof what, "%s %s=%s", c->cfg[i].name, c->sweep.key,
-                 c->sweep.values[q / o->n_models]);
     }
+    variant_label(what, sizeof what, c, q);
     long per_epoch = c->ds.train.n / c->batch[q];
     long target = o->steps ? o->steps : (long)ceil(o->epochs * (double)per_epoch);
     /* In an MPI job rank 0 decides (its view of the run directory), so every
@@ -453,13 +461,8 @@ static int evaluate_runs(Comparison *c, float *recon_rows)
 {
     const CompareOptions *o = c->o;
     for (int q = 0; q < o->n_models * c->n_values; q++) {
-        int i = q % o->n_models;
         char what[300];
-        if (c->have_sweep)
-            snprintf(what, sizeof what, "%s %s=%s", c->cfg[i].name, c->sweep.key,
-                     c->sweep.values[q / o->n_models]);
-        else
-            snprintf(what, sizeof what, "%s", c->cfg[i].name);
+        variant_label(what, sizeof what, c, q);
         for (int k = 1; k <= o->seeds; k++) {
             char ckpt[4200];
             if (run_checkpoint(ckpt, sizeof ckpt, c, q, k) != 0)

@@ -429,7 +429,7 @@ static int draw_rate(const CompareReport *r)
                   "# a measure of the reconstructions (or samples) on y; points are means over\n"
                   "# seeds, bars the sd over seeds, labels the values. Data in rate.dat.\n"
                   "set terminal pngcairo size %d,%d\nset output out\n"
-                  "set multiplot layout %d,%d\nset key top right\n"
+                  "set multiplot layout %d,%d\nset key below\n"
                   "set xlabel 'rate: KL(q(z|x) || p(z)), nats per test image'\n",
                   r->sweep->section, r->sweep->key, with_fid ? 1200 : 1500,
                   with_fid ? 960 : 480, with_fid ? 2 : 1, with_fid ? 2 : 3);
