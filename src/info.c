@@ -125,9 +125,20 @@ int checkpoint_info(FILE *out, const char *path)
         fprintf(out, "decoder     coord: encoding %s (%d inputs), %d x %d %s, conditioning %s\n",
                encoding_name(c->encoding), m.E, c->net_depth, c->net_width,
                activation_name(c->activation), c->conditioning == COND_FILM ? "film" : "input");
+    else if (c->decoder == DECODER_CONV)
+        fprintf(out, "decoder     conv: z -> %dx%dx%d start map, %d transposed convolutions "
+                     "(kernel %d, stride %d), %s\n",
+               m.dec_conv[0].h, m.dec_conv[0].w, m.dec_conv[0].c, c->net_depth, CONV_KERNEL,
+               CONV_STRIDE, activation_name(c->activation));
     else
         fprintf(out, "decoder     dense: %d x %d %s\n", c->net_depth, c->net_width,
                activation_name(c->activation));
+    if (m.n_enc_conv)
+        fprintf(out, "encoder     conv: %d convolutions (kernel %d, stride %d), %d channels "
+                     "doubling to a %dx%dx%d map\n",
+               m.n_enc_conv, CONV_KERNEL, CONV_STRIDE, c->enc_channels,
+               m.enc_conv[m.n_enc_conv - 1].h, m.enc_conv[m.n_enc_conv - 1].w,
+               m.enc_conv[m.n_enc_conv - 1].c);
     fprintf(out, "parameters  %zu\n", model_param_count(&m));
     fprintf(out, "step        %ld of %ld (epoch %.3f, %.1f s of training)\n", s.step, s.target_steps,
            s.epoch, s.seconds);

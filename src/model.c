@@ -26,6 +26,23 @@ static int add_dense(Model *m, const char *name, int in, int out, int *W, int *b
     return (*W < 0 || *b < 0) ? -1 : 0;
 }
 
+/* A conv layer's weights [rows, cols] and bias [1, bias_n]. */
+static int add_conv(Model *m, const char *name, int rows, int cols, int bias_n, int *W, int *b)
+{
+    char buf[TENSOR_NAME_MAX];
+    snprintf(buf, sizeof buf, "%s.W", name);
+    *W = table_add(&m->table, buf, (size_t)rows, (size_t)cols);
+    snprintf(buf, sizeof buf, "%s.b", name);
+    *b = table_add(&m->table, buf, 1, (size_t)bias_n);
+    return (*W < 0 || *b < 0) ? -1 : 0;
+}
+
+/* Rows of a conv layer's im2col patch: k·k·C of its pixel side. */
+static int patch_width(const ConvShape *s)
+{
+    return s->k * s->k * s->C;
+}
+
 static int encoding_rows(const ModelConfig *c)
 {
     switch (c->encoding) {
@@ -45,11 +62,17 @@ static int layout_params(Model *m)
     char name[TENSOR_NAME_MAX];
 
     int in = m->P * m->C;
-    for (int k = 0; k < c->enc_layers && d > 0; k++) {
+    for (int k = 0; k < m->n_enc_conv; k++) { /* conv2d weights [k·k·C, c] */
+        const ConvShape *s = &m->enc_conv[k];
+        snprintf(name, sizeof name, "encoder.%d", k);
+        rc |= add_conv(m, name, patch_width(s), s->c, s->c, &m->enc_W[k], &m->enc_b[k]);
+    }
+    for (int k = 0; k < c->enc_layers && d > 0 && !m->n_enc_conv; k++) {
         snprintf(name, sizeof name, "encoder.%d", k);
         rc |= add_dense(m, name, in, c->enc_hidden[k], &m->enc_W[k], &m->enc_b[k]);
         in = c->enc_hidden[k];
     }
+    in = m->enc_out;
     if (d > 0) {
         rc |= add_dense(m, "encoder.mu", in, d, &m->mu_W, &m->mu_b);
         rc |= add_dense(m, "encoder.logvar", in, d, &m->lv_W, &m->lv_b);
@@ -72,6 +95,16 @@ static int layout_params(Model *m)
             }
         }
         rc |= add_dense(m, "decoder.out", W, m->C, &m->out_W, &m->out_b);
+    } else if (c->decoder == DECODER_CONV) {
+        const ConvShape *s0 = &m->dec_conv[0];
+        rc |= add_dense(m, "decoder.0", d, s0->h * s0->w * s0->c, &m->hid_W[0], &m->hid_b[0]);
+        for (int j = 1; j <= c->net_depth; j++) { /* conv2d_transpose weights [c, k·k·C] */
+            const ConvShape *s = &m->dec_conv[j - 1];
+            int last = j == c->net_depth;
+            snprintf(name, sizeof name, "decoder.%d", j);
+            rc |= add_conv(m, last ? "decoder.out" : name, s->c, patch_width(s), s->C,
+                           last ? &m->out_W : &m->hid_W[j], last ? &m->out_b : &m->hid_b[j]);
+        }
     } else {
         for (int k = 0; k < c->net_depth; k++) {
             snprintf(name, sizeof name, "decoder.%d", k);
@@ -80,6 +113,47 @@ static int layout_params(Model *m)
         rc |= add_dense(m, "decoder.out", W, m->P * m->C, &m->out_W, &m->out_b);
     }
     return rc ? -1 : 0;
+}
+
+/* The conv layers' shapes (model.h) and what μ and log σ² read. The config
+ * has refused sizes these layers cannot take (model_config.c); a config made
+ * in code is checked again here. */
+static int conv_layout(Model *m)
+{
+    const ModelConfig *c = &m->cfg;
+    m->enc_out = c->enc_layers ? c->enc_hidden[c->enc_layers - 1] : m->P * m->C;
+    if (c->encoder == ENCODER_CONV && m->latent > 0) {
+        int H = m->H, W = m->W, C = m->C;
+        m->n_enc_conv = c->enc_depth;
+        for (int k = 0; k < c->enc_depth; k++) {
+            ConvShape *s = &m->enc_conv[k];
+            if (conv_shape(s, 1, H, W, C, c->enc_channels << k, CONV_KERNEL, CONV_STRIDE,
+                           CONV_PAD) != 0) {
+                ffvae_error("%s: a %dx%d map is too small for encoder convolution %d", c->name, H,
+                            W, k + 1);
+                return -1;
+            }
+            H = s->h, W = s->w, C = s->c;
+        }
+        m->enc_out = H * W * C;
+    }
+    if (c->decoder == DECODER_CONV) {
+        int L = c->net_depth, f = 1 << L;
+        int h = m->H / f, w = m->W / f, in = c->dec_channels;
+        if (m->H % f || m->W % f || (c->dec_channels >> (L - 1)) < 1) {
+            ffvae_error("%s: a conv decoder of depth %d and %d channels cannot make %dx%d images",
+                        c->name, L, c->dec_channels, m->H, m->W);
+            return -1;
+        }
+        for (int j = 1; j <= L; j++) {
+            ConvShape *s = &m->dec_conv[j - 1];
+            int out = j == L ? m->C : c->dec_channels >> j; /* halving; the last gives C */
+            if (conv_transpose_shape(s, 1, h, w, in, out, CONV_KERNEL, CONV_STRIDE, CONV_PAD) != 0)
+                return -1;
+            h = s->H, w = s->W, in = out;
+        }
+    }
+    return 0;
 }
 
 int model_create(Model *m, const ModelConfig *cfg)
@@ -104,6 +178,8 @@ int model_create(Model *m, const ModelConfig *cfg)
         ffvae_error("%s: [latent] size 0 needs a coordinate decoder without FiLM", cfg->name);
         return -1;
     }
+    if (conv_layout(m) != 0)
+        return -1;
     table_init(&m->table);
     if (layout_params(m) != 0)
         return -1;
@@ -149,13 +225,26 @@ double model_step_flops(const Model *m, int B, int Pb)
     const ModelConfig *c = &m->cfg;
     double W = c->net_width, d = m->latent, f = 0;
     double in = (double)m->P * m->C;
-    for (int k = 0; k < c->enc_layers && d > 0; k++) {
+    for (int k = 0; k < m->n_enc_conv; k++) {
+        ConvShape s = m->enc_conv[k];
+        s.N = B;
+        f += conv_gemm_flops(&s) * (k > 0 ? 3 : 2); /* forward, dW, and dx past the first */
+    }
+    for (int k = 0; k < c->enc_layers && d > 0 && !m->n_enc_conv; k++) {
         f += dense_flops(B, in, c->enc_hidden[k], k > 0); /* the image needs no gradient */
         in = c->enc_hidden[k];
     }
     if (d > 0)
-        f += 2 * dense_flops(B, in, d, c->enc_layers > 0);
-    if (c->decoder == DECODER_COORD) {
+        f += 2 * dense_flops(B, m->enc_out, d, m->n_enc_conv > 0 || c->enc_layers > 0);
+    if (c->decoder == DECODER_CONV) {
+        const ConvShape *s0 = &m->dec_conv[0];
+        f += dense_flops(B, d, (double)s0->h * s0->w * s0->c, 1);
+        for (int j = 0; j < c->net_depth; j++) {
+            ConvShape s = m->dec_conv[j];
+            s.N = B;
+            f += 3 * conv_gemm_flops(&s); /* forward, dx, dW: each the same product's size */
+        }
+    } else if (c->decoder == DECODER_COORD) {
         double rows = (double)B * Pb;
         f += dense_flops(m->P, m->E, W, 0) + dense_flops(B, d, W, 1);
         for (int k = 1; k < c->net_depth; k++) {
@@ -202,15 +291,31 @@ void model_init_params(Model *m, Rng *r)
     const ModelConfig *c = &m->cfg;
     memset(m->params, 0, m->table.total * sizeof(float)); /* biases start at zero */
     int in = m->P * m->C;
-    for (int k = 0; k < c->enc_layers; k++) {
+    for (int k = 0; k < m->n_enc_conv; k++) /* He-uniform over the k·k·C inputs of a patch */
+        init_tensor(m, m->enc_W[k], sqrtf(6.0f / (float)patch_width(&m->enc_conv[k])), r);
+    for (int k = 0; k < c->enc_layers && !m->n_enc_conv; k++) {
         init_tensor(m, m->enc_W[k], sqrtf(6.0f / (float)in), r);
         in = c->enc_hidden[k];
     }
+    in = m->enc_out;
     /* The heads are linear: a fan-in bound keeps μ and log σ² near 0 at start. */
     init_tensor(m, m->mu_W, 1.0f / sqrtf((float)in), r);
     init_tensor(m, m->lv_W, 1.0f / sqrtf((float)in), r);
 
     int W = c->net_width;
+    if (c->decoder == DECODER_CONV) {
+        init_tensor(m, m->hid_W[0], hidden_bound(c, m->latent, 1), r);
+        for (int j = 1; j <= c->net_depth; j++) {
+            /* A transposed convolution's output sums c·(k/stride)² inputs (each
+             * output pixel is covered by (k/stride)² kernel positions): its fan-in. */
+            const ConvShape *s = &m->dec_conv[j - 1];
+            int q = s->k / s->stride, fan_in = s->c * (q > 0 ? q * q : 1);
+            int last = j == c->net_depth;
+            float bound = last ? 1.0f / sqrtf((float)fan_in) : hidden_bound(c, fan_in, 0);
+            init_tensor(m, last ? m->out_W : m->hid_W[j], bound, r);
+        }
+        return;
+    }
     if (c->decoder == DECODER_COORD) {
         int fan_in = m->E + m->latent; /* the split layer is one layer over [γ, z] */
         float bound = hidden_bound(c, fan_in, 1);
@@ -265,6 +370,25 @@ int model_init_frequencies(Model *m, const uint8_t *images, int n, Rng *r)
 
 /* ---- forward ------------------------------------------------------------- */
 
+/* A conv layer's shape for a batch of B images. */
+static ConvShape batch_of(const ConvShape *s, int B)
+{
+    ConvShape t = *s;
+    t.N = B;
+    return t;
+}
+
+/* Floats of a batch's patch side [N·h·w, c] and pixel side [N·H·W, C]. */
+static size_t patch_floats(const ConvShape *s)
+{
+    return (size_t)s->N * s->h * s->w * s->c;
+}
+
+static size_t pixel_floats(const ConvShape *s)
+{
+    return (size_t)s->N * s->H * s->W * s->C;
+}
+
 static void activate(const ModelConfig *c, float *pre, float *h, size_t n)
 {
     if (c->activation == ACT_SINE)
@@ -283,7 +407,15 @@ static void encode(const Model *m, Workspace *ws, int B, Rng *r)
         return;
     if (ws->bf16)
         encoder_layers_bf16(m, ws, B);
-    for (int k = 0; k < c->enc_layers && !ws->bf16; k++) {
+    for (int k = 0; k < m->n_enc_conv && !ws->bf16; k++) {
+        ConvShape s = batch_of(&m->enc_conv[k], B);
+        conv2d_forward(ws->enc_h[k], ws->col, in, tensor_in(m, P, m->enc_W[k]),
+                       tensor_in(m, P, m->enc_b[k]), &s);
+        relu_forward(ws->enc_h[k], ws->enc_h[k], patch_floats(&s));
+        in = ws->enc_h[k];
+        in_dim = m->enc_out;
+    }
+    for (int k = 0; k < c->enc_layers && !ws->bf16 && !m->n_enc_conv; k++) {
         int out = c->enc_hidden[k];
         dense_forward(ws->enc_h[k], in, tensor_in(m, P, m->enc_W[k]), tensor_in(m, P, m->enc_b[k]),
                       B, in_dim, out);
@@ -382,13 +514,41 @@ static void decode_dense(const Model *m, Workspace *ws, int B)
                   m->P * m->C);
 }
 
+/* z → dense → the start map → transposed convolutions → logits [B, H·W·C]. */
+static void decode_conv(const Model *m, Workspace *ws, int B)
+{
+    const ModelConfig *c = &m->cfg;
+    float *P = m->params;
+    int L = c->net_depth;
+    const ConvShape *s0 = &m->dec_conv[0];
+    int start = s0->h * s0->w * s0->c;
+    float *pre = pre_of(ws, 0);
+    dense_forward(pre, ws->z, tensor_in(m, P, m->hid_W[0]), tensor_in(m, P, m->hid_b[0]), B,
+                  m->latent, start);
+    activate(c, pre, ws->h[0], (size_t)B * start);
+    for (int j = 1; j <= L; j++) {
+        ConvShape s = batch_of(&m->dec_conv[j - 1], B);
+        int last = j == L;
+        float *y = last ? ws->logits : pre_of(ws, j);
+        conv2d_transpose_forward(y, ws->col, ws->h[j - 1],
+                                 tensor_in(m, P, last ? m->out_W : m->hid_W[j]),
+                                 tensor_in(m, P, last ? m->out_b : m->hid_b[j]), &s);
+        if (!last)
+            activate(c, y, ws->h[j], pixel_floats(&s));
+    }
+}
+
 static void decode(const Model *m, Workspace *ws, int B)
 {
     int coord = m->cfg.decoder == DECODER_COORD;
-    if (ws->bf16)
+    if (ws->bf16 && m->cfg.decoder == DECODER_CONV)
+        decode_conv_bf16(m, ws, B);
+    else if (ws->bf16)
         (coord ? decode_coord_bf16 : decode_dense_bf16)(m, ws, B);
     else if (coord)
         decode_coord(m, ws, B);
+    else if (m->cfg.decoder == DECODER_CONV)
+        decode_conv(m, ws, B);
     else
         decode_dense(m, ws, B);
 }
@@ -560,6 +720,34 @@ static void backward_dense(Model *m, Workspace *ws, int B)
     }
 }
 
+/* Back from dlogits to dz (overwritten) through the conv decoder, with two
+ * buffers as large as its largest map taking turns. */
+static void backward_conv(Model *m, Workspace *ws, int B)
+{
+    const ModelConfig *c = &m->cfg;
+    float *P = m->params, *G = m->grads;
+    int L = c->net_depth;
+    float *dh = ws->dconv_a, *dh_next = ws->dconv_b;
+    for (int j = L; j >= 1; j--) {
+        ConvShape s = batch_of(&m->dec_conv[j - 1], B);
+        int last = j == L;
+        if (!last)
+            activate_backward(c, dh, saved_for_backward(ws, j), pixel_floats(&s));
+        conv2d_transpose_backward(dh_next, tensor_in(m, G, last ? m->out_W : m->hid_W[j]),
+                                  tensor_in(m, G, last ? m->out_b : m->hid_b[j]), ws->col,
+                                  last ? ws->dlogits : dh, ws->h[j - 1],
+                                  tensor_in(m, P, last ? m->out_W : m->hid_W[j]), &s);
+        float *t = dh;
+        dh = dh_next;
+        dh_next = t;
+    }
+    const ConvShape *s0 = &m->dec_conv[0];
+    int start = s0->h * s0->w * s0->c;
+    activate_backward(c, dh, saved_for_backward(ws, 0), (size_t)B * start);
+    dense_backward(ws->dz, tensor_in(m, G, m->hid_W[0]), tensor_in(m, G, m->hid_b[0]), dh, ws->z,
+                   tensor_in(m, P, m->hid_W[0]), B, m->latent, start);
+}
+
 /* Back from dz (and the KL) to the encoder's weights. */
 static void backward_encoder(Model *m, Workspace *ws, int B, float kl_scale)
 {
@@ -578,9 +766,10 @@ static void backward_encoder(Model *m, Workspace *ws, int B, float kl_scale)
         return;
     }
 
-    int nl = c->enc_layers;
+    int conv = m->n_enc_conv > 0;
+    int nl = conv ? m->n_enc_conv : c->enc_layers;
     const float *h_last = nl ? ws->enc_h[nl - 1] : ws->x;
-    int in_dim = nl ? c->enc_hidden[nl - 1] : m->P * m->C;
+    int in_dim = m->enc_out;
     float *da = ws->denc_a, *db = ws->denc_b;
     dense_backward(nl ? da : NULL, tensor_in(m, G, m->mu_W), tensor_in(m, G, m->mu_b), ws->dmu,
                    h_last, tensor_in(m, P, m->mu_W), B, in_dim, d);
@@ -589,7 +778,18 @@ static void backward_encoder(Model *m, Workspace *ws, int B, float kl_scale)
     if (!nl)
         return;
     add_into(da, db, (size_t)B * in_dim);
-    for (int k = nl - 1; k >= 0; k--) {
+    for (int k = nl - 1; k >= 0 && conv; k--) {
+        ConvShape s = batch_of(&m->enc_conv[k], B);
+        relu_backward(da, da, ws->enc_h[k], patch_floats(&s));
+        /* The input image needs no gradient: dx is NULL for the first layer. */
+        conv2d_backward(k ? db : NULL, tensor_in(m, G, m->enc_W[k]), tensor_in(m, G, m->enc_b[k]),
+                        ws->col, ws->dcol, da, k ? ws->enc_h[k - 1] : ws->x,
+                        tensor_in(m, P, m->enc_W[k]), &s);
+        float *t = da;
+        da = db;
+        db = t;
+    }
+    for (int k = nl - 1; k >= 0 && !conv; k--) {
         int out = c->enc_hidden[k];
         int in = k ? c->enc_hidden[k - 1] : m->P * m->C;
         relu_backward(da, da, ws->enc_h[k], (size_t)B * out);
@@ -611,10 +811,14 @@ void model_backward(Model *m, Workspace *ws, int B, float recon_scale, float kl_
     else
         bce_logits_backward(ws->dlogits, ws->logits, ws->target, scale, n);
     int coord = m->cfg.decoder == DECODER_COORD;
-    if (ws->bf16)
+    if (ws->bf16 && m->cfg.decoder == DECODER_CONV)
+        backward_conv_bf16(m, ws, B);
+    else if (ws->bf16)
         (coord ? backward_coord_bf16 : backward_dense_bf16)(m, ws, B);
     else if (coord)
         backward_coord(m, ws, B);
+    else if (m->cfg.decoder == DECODER_CONV)
+        backward_conv(m, ws, B);
     else
         backward_dense(m, ws, B);
     backward_encoder(m, ws, B, kl_scale);

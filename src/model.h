@@ -1,5 +1,6 @@
-/* model.h - the VAE: an MLP encoder to (μ, log σ²), the reparameterised latent z,
- * and a decoder that is either a coordinate network or a dense MLP.
+/* model.h - the VAE: an encoder (an MLP, or stride-2 convolutions) to (μ, log σ²),
+ * the reparameterised latent z, and a decoder that is a coordinate network, a
+ * dense MLP or transposed convolutions.
  *
  * Coordinate decoder, for B images of P pixel rows:
  *   gx  = γ · Wx                      [P_grid, W]  once per step, on the whole grid
@@ -8,7 +9,12 @@
  *   hk  = act(h(k−1) · Wk + bk (+ z · Fk + fk with FiLM))   one SGEMM on all B·P rows
  *   logits = hL · Wout + bout         [B·P, C]
  * Dense decoder: z → MLP → logits [B, H·W·C] (the classic, blurry VAE decoder).
- *
+ * Conv decoder (DCGAN-style, the decoder most VAEs use), NHWC (conv.h):
+ *   h0 = act(z · W0 + b0)             [B, h₀·w₀·C₀]   the start map
+ *   hj = act(convT_j(h(j−1)))         [B·Hj·Wj, C₀/2^j]   kernel 4, stride 2, padding 1
+ *   logits = convT_out(h(depth−1))    [B, H·W·C]      the same layout as the dense decoder's
+ * Conv encoder: x [B·H·W, C] → depth × ReLU(conv2d) with channels doubling →
+ * the flattened map → μ, log σ² (one dense layer each). *
  * Parameters, gradients and Adam's m and v are four flat buffers sharing one
  * TensorTable layout. Activations live in a Workspace: one arena sized once for
  * a batch capacity, so a training step allocates nothing. */
@@ -17,6 +23,7 @@
 
 #include <stdint.h>
 
+#include "conv.h"
 #include "model_config.h"
 #include "rng.h"
 #include "tensor_table.h"
@@ -42,6 +49,14 @@ typedef struct {
     int hid_W[MODEL_MAX_LAYERS], hid_b[MODEL_MAX_LAYERS]; /* layer k takes layer k−1 */
     int film_W[MODEL_MAX_LAYERS], film_b[MODEL_MAX_LAYERS];
     int out_W, out_b;
+    /* Conv layers' shapes for one image (N = 1; a pass sets N = B): encoder
+     * layer k is enc_conv[k]; the conv decoder's transposed convolution j
+     * (1..depth, the last writing the logits) is dec_conv[j − 1], whose weights
+     * are hid_W[j] (j < depth) or out_W; its dense start layer is hid_W[0]. */
+    int n_enc_conv;           /* conv encoder layers (0: MLP encoder) */
+    ConvShape enc_conv[MODEL_MAX_LAYERS];
+    ConvShape dec_conv[MODEL_MAX_LAYERS];
+    int enc_out;              /* what μ and log σ² read per image: last hidden width, or h·w·c */
 } Model;
 
 /* Lays out and allocates the model for cfg (parameters zero, no frequencies yet). */

@@ -2,12 +2,16 @@
  * Buffers: ws->pool[0] is the one fp32 [rows, W] buffer (a product's output,
  * read by the fused pass that follows), ws->hb[k] the bf16 activations kept
  * for backward, ws->dhb the bf16 d(pre) the backward products read. A dense
- * decoder's rows are its B images. */
+ * decoder's rows are its B images.
+ * The conv layers keep model.c's fp32 buffers (ws->h, ws->enc_h, ws->dconv_*)
+ * and add a bf16 copy of each map a product reads (ws->hb, ws->enc_hb, ws->dhb,
+ * ws->denc_hb) and a bf16 im2col scratch (ws->col_b). */
 #include "model_bf16.h"
 
 #include <string.h>
 
 #include "bf16.h"
+#include "conv.h"
 #include "layers.h"
 
 /* A tensor's weights in the bf16 copy (ws->wb shares m->table's layout). */
@@ -40,7 +44,18 @@ void encoder_layers_bf16(const Model *m, Workspace *ws, int B)
     int in_dim = m->P * m->C, d = m->latent;
     bf16_from_floats(ws->x_b, ws->x, (size_t)B * in_dim);
     const uint16_t *in = ws->x_b;
-    for (int k = 0; k < c->enc_layers; k++) {
+    for (int k = 0; k < m->n_enc_conv; k++) {
+        ConvShape s = m->enc_conv[k];
+        s.N = B;
+        size_t n = (size_t)B * s.h * s.w * s.c;
+        check(ws, conv2d_forward_bf16(ws->gemm, ws->enc_h[k], ws->col_b, in,
+                                      wb(m, ws, m->enc_W[k]), tensor_in(m, P, m->enc_b[k]), &s));
+        relu_forward(ws->enc_h[k], ws->enc_h[k], n);
+        bf16_from_floats(ws->enc_hb[k], ws->enc_h[k], n);
+        in = ws->enc_hb[k];
+        in_dim = m->enc_out;
+    }
+    for (int k = 0; k < c->enc_layers && !m->n_enc_conv; k++) {
         int out = c->enc_hidden[k];
         /* enc_h holds the pre-activation; the fused pass writes the bf16 ReLU. */
         check(ws, dense_forward_bf16(ws->gemm, ws->enc_h[k], in, wb(m, ws, m->enc_W[k]), NULL, B,
@@ -60,10 +75,11 @@ void backward_encoder_layers_bf16(Model *m, Workspace *ws, int B)
 {
     const ModelConfig *c = &m->cfg;
     float *G = m->grads;
-    int d = m->latent, nl = c->enc_layers;
+    int conv = m->n_enc_conv > 0;
+    int d = m->latent, nl = conv ? m->n_enc_conv : c->enc_layers;
     GemmCache *g = ws->gemm;
     const uint16_t *h_last = nl ? ws->enc_hb[nl - 1] : ws->x_b;
-    int in_dim = nl ? c->enc_hidden[nl - 1] : m->P * m->C;
+    int in_dim = m->enc_out;
     float *da = ws->denc_a, *db = ws->denc_b;
     bf16_from_floats(ws->dmu_b, ws->dmu, (size_t)B * d);
     bf16_from_floats(ws->dlogvar_b, ws->dlogvar, (size_t)B * d);
@@ -76,7 +92,22 @@ void backward_encoder_layers_bf16(Model *m, Workspace *ws, int B)
     if (!nl)
         return;
     add_into(da, db, (size_t)B * in_dim);
-    for (int k = nl - 1; k >= 0; k--) {
+    for (int k = nl - 1; k >= 0 && conv; k--) {
+        ConvShape s = m->enc_conv[k];
+        s.N = B;
+        size_t n = (size_t)B * s.h * s.w * s.c;
+        relu_backward(da, da, ws->enc_h[k], n);
+        bf16_from_floats(ws->denc_hb, da, n);
+        /* The input image needs no gradient: dx is NULL for the first layer. */
+        check(ws, conv2d_backward_bf16(g, k ? db : NULL, tensor_in(m, G, m->enc_W[k]),
+                                       tensor_in(m, G, m->enc_b[k]), ws->col_b, ws->dcol,
+                                       ws->denc_hb, da, k ? ws->enc_hb[k - 1] : ws->x_b,
+                                       wb(m, ws, m->enc_W[k]), &s));
+        float *t = da;
+        da = db;
+        db = t;
+    }
+    for (int k = nl - 1; k >= 0 && !conv; k--) {
         int out = c->enc_hidden[k], in = k ? c->enc_hidden[k - 1] : m->P * m->C;
         relu_backward_bias_bf16(ws->denc_hb, NULL, tensor_in(m, G, m->enc_b[k]), da,
                                 ws->enc_hb[k], (size_t)B, out);
@@ -238,4 +269,91 @@ void backward_dense_bf16(Model *m, Workspace *ws, int B)
                                       k ? ws->hb[k - 1] : ws->z_b, wb(m, ws, m->hid_W[k]), B,
                                       k ? W : d, W));
     }
+}
+
+/* ---- the conv decoder ------------------------------------------------------------ */
+
+static void conv_activate(const ModelConfig *c, float *pre, float *h, size_t n)
+{
+    if (c->activation == ACT_SINE)
+        sine_forward(h, pre, c->omega0, n);
+    else
+        relu_forward(h, h, n); /* in place: pre == h */
+}
+
+static void conv_activate_backward(const ModelConfig *c, float *dh, const Workspace *ws, int k,
+                                   size_t n)
+{
+    if (c->activation == ACT_SINE)
+        sine_backward(dh, dh, ws->pre[k], c->omega0, n);
+    else
+        relu_backward(dh, dh, ws->h[k], n);
+}
+
+static size_t map_floats(const ConvShape *s, int B, int pixel_side)
+{
+    return (size_t)B * (pixel_side ? (size_t)s->H * s->W * s->C : (size_t)s->h * s->w * s->c);
+}
+
+void decode_conv_bf16(const Model *m, Workspace *ws, int B)
+{
+    const ModelConfig *c = &m->cfg;
+    float *P = m->params;
+    int L = c->net_depth;
+    const ConvShape *s0 = &m->dec_conv[0];
+    int start = s0->h * s0->w * s0->c;
+    GemmCache *g = ws->gemm;
+    bf16_from_floats(ws->z_b, ws->z, (size_t)B * m->latent);
+    float *pre = ws->pre[0] ? ws->pre[0] : ws->h[0];
+    check(ws, dense_forward_bf16(g, pre, ws->z_b, wb(m, ws, m->hid_W[0]),
+                                 tensor_in(m, P, m->hid_b[0]), B, m->latent, start));
+    conv_activate(c, pre, ws->h[0], (size_t)B * start);
+    bf16_from_floats(ws->hb[0], ws->h[0], (size_t)B * start);
+    for (int j = 1; j <= L; j++) {
+        ConvShape s = m->dec_conv[j - 1];
+        s.N = B;
+        int last = j == L;
+        float *y = last ? ws->logits : ws->pre[j] ? ws->pre[j] : ws->h[j];
+        check(ws, conv2d_transpose_forward_bf16(g, y, ws->col, ws->hb[j - 1],
+                                                wb(m, ws, last ? m->out_W : m->hid_W[j]),
+                                                tensor_in(m, P, last ? m->out_b : m->hid_b[j]),
+                                                &s));
+        if (!last) {
+            conv_activate(c, y, ws->h[j], map_floats(&s, B, 1));
+            bf16_from_floats(ws->hb[j], ws->h[j], map_floats(&s, B, 1));
+        }
+    }
+}
+
+void backward_conv_bf16(Model *m, Workspace *ws, int B)
+{
+    const ModelConfig *c = &m->cfg;
+    float *G = m->grads;
+    int L = c->net_depth;
+    GemmCache *g = ws->gemm;
+    float *dh = ws->dconv_a, *dh_next = ws->dconv_b;
+    for (int j = L; j >= 1; j--) {
+        ConvShape s = m->dec_conv[j - 1];
+        s.N = B;
+        int last = j == L;
+        size_t n = map_floats(&s, B, 1);
+        const float *dy = last ? ws->dlogits : dh;
+        if (!last)
+            conv_activate_backward(c, dh, ws, j, n);
+        bf16_from_floats(ws->dhb, dy, n);
+        check(ws, conv2d_transpose_backward_bf16(
+                      g, dh_next, tensor_in(m, G, last ? m->out_W : m->hid_W[j]),
+                      tensor_in(m, G, last ? m->out_b : m->hid_b[j]), ws->col_b, ws->dhb, dy,
+                      ws->hb[j - 1], wb(m, ws, last ? m->out_W : m->hid_W[j]), &s));
+        float *t = dh;
+        dh = dh_next;
+        dh_next = t;
+    }
+    const ConvShape *s0 = &m->dec_conv[0];
+    size_t start = (size_t)s0->h * s0->w * s0->c;
+    conv_activate_backward(c, dh, ws, 0, (size_t)B * start);
+    bf16_from_floats(ws->dhb, dh, (size_t)B * start);
+    check(ws, dense_backward_bf16(g, ws->dz, tensor_in(m, G, m->hid_W[0]), ws->dhb, ws->z_b,
+                                  wb(m, ws, m->hid_W[0]), B, m->latent, (int)start));
+    bias_backward(tensor_in(m, G, m->hid_b[0]), dh, (size_t)B, (int)start);
 }

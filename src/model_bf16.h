@@ -1,4 +1,4 @@
-/* model_bf16.h - the encoder's and decoders' forward and backward with bf16
+/* model_bf16.h - the encoders' and decoders' forward and backward with bf16
  * operands (precision = bf16), private to model.c. Same products, same order
  * and same fp32 reductions as model.c's fp32 passes; each
  * product reads bf16 (the weights cast once per step into ws->wb, the
@@ -18,6 +18,10 @@ void backward_coord_bf16(Model *m, Workspace *ws, int B);
 /* The dense decoder: z → MLP → logits [B, H·W·C]; backward ends in ws->dz (overwritten). */
 void decode_dense_bf16(const Model *m, Workspace *ws, int B);
 void backward_dense_bf16(Model *m, Workspace *ws, int B);
+/* The conv decoder (model.c's decode_conv and backward_conv): the same fp32
+ * activations, with a bf16 copy of each for the next product (ws->hb[k]). */
+void decode_conv_bf16(const Model *m, Workspace *ws, int B);
+void backward_conv_bf16(Model *m, Workspace *ws, int B);
 /* From dμ and d log σ² (fp32) back through the encoder's layers. */
 void backward_encoder_layers_bf16(Model *m, Workspace *ws, int B);
 

@@ -44,7 +44,8 @@ typedef struct {
 } KeyDesc;
 
 static const char *const LIKELIHOOD_NAMES[] = {"bernoulli", "gaussian", NULL};
-static const char *const DECODER_NAMES[] = {"coord", "dense", NULL};
+static const char *const DECODER_NAMES[] = {"coord", "dense", "conv", NULL};
+static const char *const ENCODER_NAMES[] = {"mlp", "conv", NULL};
 static const char *const CONDITIONING_NAMES[] = {"input", "film", NULL};
 static const char *const ENCODING_NAMES[] = {"none", "basic", "positional", "gaussian",
                                              "spectrum", NULL};
@@ -55,6 +56,7 @@ static const char *const REDUCE_NAMES[] = {"exact", "fast", NULL}; /* REDUCE_EXA
 
 /* Enum fields are written through an int pointer. */
 _Static_assert(sizeof(Likelihood) == sizeof(int) && sizeof(DecoderKind) == sizeof(int) &&
+                   sizeof(EncoderKind) == sizeof(int) &&
                    sizeof(Conditioning) == sizeof(int) && sizeof(EncodingKind) == sizeof(int) &&
                    sizeof(Activation) == sizeof(int) && sizeof(Precision) == sizeof(int),
                "enum fields must be int-sized");
@@ -82,10 +84,14 @@ static const KeyDesc KEYS[] = {
     {"likelihood", "kind", KEY_ENUM, F(likelihood), NAMES(LIKELIHOOD_NAMES), 0},
     {"likelihood", "sigma", KEY_FLOAT, F(sigma), 0, ANY, OPEN_LO, NULL, 0},
 
+    {"encoder", "kind", KEY_ENUM, F(encoder), NAMES(ENCODER_NAMES), 0},
     {"encoder", "hidden", KEY_LIST, F(enc_hidden), 1, MAX_LAYER_WIDTH, 0, NULL, 0},
+    {"encoder", "channels", KEY_INT, F(enc_channels), 1, MAX_LAYER_WIDTH, 0, NULL, 0},
+    {"encoder", "depth", KEY_INT, F(enc_depth), 1, CONFIG_MAX_LAYERS, 0, NULL, 0},
 
     {"decoder", "kind", KEY_ENUM, F(decoder), NAMES(DECODER_NAMES), 1},
     {"decoder", "conditioning", KEY_ENUM, F(conditioning), NAMES(CONDITIONING_NAMES), 0},
+    {"decoder", "channels", KEY_INT, F(dec_channels), 1, MAX_LAYER_WIDTH, 0, NULL, 0},
 
     {"encoding", "kind", KEY_ENUM, F(encoding), NAMES(ENCODING_NAMES), 0},
     {"encoding", "features", KEY_INT, F(features), 1, 8192, 0, NULL, 0},
@@ -130,7 +136,11 @@ void config_defaults(ModelConfig *c)
     c->enc_hidden[0] = 512;
     c->enc_hidden[1] = 256;
     c->enc_layers = 2;
+    c->encoder = ENCODER_MLP;
+    c->enc_channels = 32;
+    c->enc_depth = 2;
     c->conditioning = COND_INPUT;
+    c->dec_channels = 64;
     c->encoding = ENCODING_NONE;
     c->features = 128;
     c->freq_sigma = 4.0f;
@@ -354,6 +364,75 @@ static void resolve_precision(ModelConfig *c)
         c->precision = bf16_usable() ? PRECISION_BF16 : PRECISION_FP32;
 }
 
+/* A conv encoder: depth stride-2 convolutions (conv.h's size rule, floor((n + 2p − k) / s) + 1)
+ * must leave at least one pixel, and the channels doubling per layer must stay
+ * within the widest layer. */
+static const KeyDesc *check_conv_encoder(const ModelConfig *c, char *msg, size_t size)
+{
+    int h = c->height, w = c->width, fits = 0;
+    char sizes[160];
+    int used = snprintf(sizes, sizeof sizes, "%dx%d", h, w);
+    for (int e = 0; e < c->enc_depth; e++) {
+        h = h + 2 * CONV_PAD < CONV_KERNEL ? 0 : (h + 2 * CONV_PAD - CONV_KERNEL) / CONV_STRIDE + 1;
+        w = w + 2 * CONV_PAD < CONV_KERNEL ? 0 : (w + 2 * CONV_PAD - CONV_KERNEL) / CONV_STRIDE + 1;
+        if (used > 0 && (size_t)used < sizeof sizes)
+            used += snprintf(sizes + used, sizeof sizes - (size_t)used, " -> %dx%d", h, w);
+        if (h < 1 || w < 1)
+            break;
+        fits = e + 1;
+    }
+    if (fits < c->enc_depth) {
+        snprintf(msg, size, "depth %d: a %dx%d image is too small for %d stride-2 convolutions "
+                            "(kernel %d, padding %d: %s); at most depth %d",
+                 c->enc_depth, c->height, c->width, c->enc_depth, CONV_KERNEL, CONV_PAD, sizes,
+                 fits);
+        return find_key("encoder", "depth");
+    }
+    long top = (long)c->enc_channels << (c->enc_depth - 1);
+    if (top > MAX_LAYER_WIDTH) {
+        snprintf(msg, size, "channels %d doubles to %ld over depth %d convolutions, more than "
+                            "%d; use channels <= %d",
+                 c->enc_channels, top, c->enc_depth, MAX_LAYER_WIDTH,
+                 MAX_LAYER_WIDTH >> (c->enc_depth - 1));
+        return find_key("encoder", "channels");
+    }
+    return NULL;
+}
+
+/* A conv decoder: depth transposed convolutions, each doubling the size, must
+ * reach height x width exactly from a whole start map, and the channels halving
+ * per layer must not reach 0 before the last (which gives the image's channels). */
+static const KeyDesc *check_conv_decoder(const ModelConfig *c, char *msg, size_t size)
+{
+    int depth = c->net_depth, f = 1 << depth;
+    if (c->height % f || c->width % f) {
+        char works[256] = "";
+        size_t used = 0;
+        for (int d = 1; d <= CONFIG_MAX_LAYERS; d++) {
+            int g = 1 << d;
+            if (c->height % g || c->width % g)
+                break;
+            int n = snprintf(works + used, sizeof works - used, "%sdepth %d (start %dx%d)",
+                             used ? ", " : "", d, c->height / g, c->width / g);
+            if (n < 0 || (size_t)n >= sizeof works - used)
+                break;
+            used += (size_t)n;
+        }
+        snprintf(msg, size, "depth %d: a conv decoder doubles its start map %d times, so height "
+                            "and width must be multiples of %d, and %dx%d is not; %s%s",
+                 depth, depth, f, c->height, c->width, used ? "works: " : "",
+                 used ? works : "no depth works (height and width must both be even)");
+        return find_key("network", "depth");
+    }
+    if ((c->dec_channels >> (depth - 1)) < 1) {
+        snprintf(msg, size, "channels %d halves to 0 over depth %d transposed convolutions; "
+                            "it needs at least %d",
+                 c->dec_channels, depth, 1 << (depth - 1));
+        return find_key("decoder", "channels");
+    }
+    return NULL;
+}
+
 /* Writes a message and returns the key it is about, or NULL when c is consistent. */
 static const KeyDesc *check_consistency(const ModelConfig *c, char *msg, size_t size)
 {
@@ -363,28 +442,36 @@ static const KeyDesc *check_consistency(const ModelConfig *c, char *msg, size_t 
                  pixels, c->height, c->width);
         return find_key("training", "pixels");
     }
-    if (c->decoder == DECODER_DENSE && c->conditioning == COND_FILM) {
+    if (c->encoder == ENCODER_CONV && c->latent > 0) {
+        const KeyDesc *k = check_conv_encoder(c, msg, size);
+        if (k)
+            return k;
+    }
+    const char *dec = decoder_name(c->decoder);
+    if (c->decoder != DECODER_COORD && c->conditioning == COND_FILM) {
         snprintf(msg, size, "conditioning film needs kind = coord in [decoder] "
-                            "(a dense decoder's only input is z)");
+                            "(a %s decoder's only input is z)", dec);
         return find_key("decoder", "conditioning");
     }
-    if (c->decoder == DECODER_DENSE && c->encoding != ENCODING_NONE) {
+    if (c->decoder != DECODER_COORD && c->encoding != ENCODING_NONE) {
         snprintf(msg, size, "encoding %s needs kind = coord in [decoder] "
-                            "(a dense decoder has no coordinates; use kind = none)",
-                 encoding_name(c->encoding));
+                            "(a %s decoder has no coordinates; use kind = none)",
+                 encoding_name(c->encoding), dec);
         return find_key("encoding", "kind");
     }
-    if (c->decoder == DECODER_DENSE && c->pixels != 0) {
-        snprintf(msg, size, "pixels %d needs kind = coord in [decoder] (a dense decoder computes "
+    if (c->decoder != DECODER_COORD && c->pixels != 0) {
+        snprintf(msg, size, "pixels %d needs kind = coord in [decoder] (a %s decoder computes "
                             "every pixel at once, so sampling pixels saves nothing; use 0)",
-                 c->pixels);
+                 c->pixels, dec);
         return find_key("training", "pixels");
     }
-    if (c->decoder == DECODER_DENSE && c->latent == 0) {
+    if (c->decoder != DECODER_COORD && c->latent == 0) {
         snprintf(msg, size, "size 0 (no latent) needs kind = coord in [decoder] "
-                            "(a dense decoder's only input is z)");
+                            "(a %s decoder's only input is z)", dec);
         return find_key("latent", "size");
     }
+    if (c->decoder == DECODER_CONV)
+        return check_conv_decoder(c, msg, size);
     return NULL;
 }
 
@@ -568,8 +655,13 @@ static int parse_text(ModelConfig *out, const char *text, const char *origin,
     }
 
     int missing = 0;
+    /* A conv decoder has no hidden MLP: [network] width is optional and ignored,
+     * resolved to its channels so that the written config parses back. */
+    const KeyDesc *width = find_key("network", "width");
+    if (c.decoder == DECODER_CONV && !p.seen[width - KEYS])
+        c.net_width = c.dec_channels;
     for (int i = 0; i < NKEYS; i++) {
-        if (KEYS[i].required && !p.seen[i]) {
+        if (KEYS[i].required && !p.seen[i] && !(c.decoder == DECODER_CONV && &KEYS[i] == width)) {
             ffvae_error("%s: missing required key [%s] %s", origin, KEYS[i].section,
                         KEYS[i].key);
             missing = 1;
@@ -826,6 +918,11 @@ int config_encoding_dim(const ModelConfig *c)
 const char *encoding_name(EncodingKind k)
 {
     return (int)k >= 0 && k <= ENCODING_SPECTRUM ? ENCODING_NAMES[k] : "?";
+}
+
+const char *decoder_name(DecoderKind k)
+{
+    return (int)k >= 0 && k <= DECODER_CONV ? DECODER_NAMES[k] : "?";
 }
 
 const char *precision_name(Precision p)

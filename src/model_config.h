@@ -6,12 +6,17 @@
  *   [latent]     size (required; 0 = no latent, only for `ffvae fit`),
  *                beta [1], kl_warmup [0] (steps of linear β warm-up from 0)
  *   [likelihood] kind = bernoulli | gaussian [bernoulli], sigma [0.1] (gaussian only)
- *   [encoder]    hidden = comma list of MLP widths, e.g. "512, 256" [512, 256]
- *   [decoder]    kind = coord | dense (required), conditioning = input | film [input]
+ *   [encoder]    kind = mlp | conv [mlp],
+ *                hidden = comma list of MLP widths, e.g. "512, 256" [512, 256] (mlp),
+ *                channels [32], depth [2] (conv: stride-2 convolutions, channels doubling)
+ *   [decoder]    kind = coord | dense | conv (required), conditioning = input | film [input],
+ *                channels [64] (conv: C0, the start map's channels, halving per layer)
  *   [encoding]   kind = none | basic | positional | gaussian | spectrum [none]
  *                features [128] (gaussian, spectrum), sigma [4] (gaussian),
  *                frequencies [8], top [6] (positional: per-axis count, highest frequency)
- *   [network]    width, depth (required: hidden width and number of hidden layers),
+ *   [network]    width, depth (required: hidden width and number of hidden layers;
+ *                for kind = conv, depth is the number of transposed convolutions and
+ *                width is not required and is ignored),
  *                activation = relu | sine [relu], omega0 [30] (sine)
  *   [training]   batch [64], lr [1e-3], beta1 [0.9], beta2 [0.999], epsilon [1e-8],
  *                weight_decay [0], clip [0 = off] (global gradient norm),
@@ -32,7 +37,8 @@
 #define CONFIG_MAX_LAYERS 8
 
 typedef enum { LIKELIHOOD_BERNOULLI, LIKELIHOOD_GAUSSIAN } Likelihood;
-typedef enum { DECODER_COORD, DECODER_DENSE } DecoderKind;
+typedef enum { DECODER_COORD, DECODER_DENSE, DECODER_CONV } DecoderKind;
+typedef enum { ENCODER_MLP, ENCODER_CONV } EncoderKind;
 typedef enum { COND_INPUT, COND_FILM } Conditioning;
 typedef enum {
     ENCODING_NONE, ENCODING_BASIC, ENCODING_POSITIONAL, ENCODING_GAUSSIAN, ENCODING_SPECTRUM
@@ -55,11 +61,14 @@ typedef struct {
     Likelihood likelihood;
     float sigma;
 
+    EncoderKind encoder;
     int enc_hidden[CONFIG_MAX_LAYERS];
     int enc_layers; /* entries used in enc_hidden */
+    int enc_channels, enc_depth; /* conv encoder */
 
     DecoderKind decoder;
     Conditioning conditioning;
+    int dec_channels; /* conv decoder: C0 */
 
     EncodingKind encoding;
     int features;
@@ -107,8 +116,13 @@ char *config_to_string(const ModelConfig *c);
 /* Number of encoding inputs to the decoder's first layer: 2 for none, 2F otherwise
  * (F = 2 basic, 2·frequencies positional, features gaussian/spectrum). */
 int config_encoding_dim(const ModelConfig *c);
+/* The conv layers' kernel, stride and padding (the models' DCGAN-style layers). */
+#define CONV_KERNEL 4
+#define CONV_STRIDE 2
+#define CONV_PAD 1
 /* Names used in INI text and messages. */
 const char *encoding_name(EncodingKind k);
+const char *decoder_name(DecoderKind k);
 const char *activation_name(Activation a);
 const char *precision_name(Precision p);
 

@@ -24,9 +24,9 @@ int render_mean_images(float *out, const Model *m, const float *z, int n, int Hs
         ffvae_error("render: size %dx%d out of range (1..16384)", Hs, Ws);
         return -1;
     }
-    if (c->decoder == DECODER_DENSE && (Hs != m->H || Ws != m->W)) {
-        ffvae_error("%s: a dense decoder renders only at its own size %dx%d, not %dx%d", c->name,
-                    m->H, m->W, Hs, Ws);
+    if (c->decoder != DECODER_COORD && (Hs != m->H || Ws != m->W)) {
+        ffvae_error("%s: a %s decoder renders only at its own size %dx%d, not %dx%d", c->name,
+                    decoder_name(c->decoder), m->H, m->W, Hs, Ws);
         return -1;
     }
     /* Images per pass and rows per band, so one [B·rows·Ws, W] buffer fits the budget. */
@@ -34,7 +34,7 @@ int render_mean_images(float *out, const Model *m, const float *z, int n, int Hs
     int B = n < 64 ? n : 64;
     while (B > 1 && (size_t)B * row_floats > RENDER_BUDGET)
         B /= 2;
-    int band = c->decoder == DECODER_DENSE ? Hs : (int)(RENDER_BUDGET / ((size_t)B * row_floats));
+    int band = c->decoder != DECODER_COORD ? Hs : (int)(RENDER_BUDGET / ((size_t)B * row_floats));
     if (band < 1)
         band = 1;
     if (band > Hs)

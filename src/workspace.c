@@ -11,30 +11,44 @@
 
 static int encode_rows(Workspace *ws, const Model *m, int H_image, int row0, int rows);
 
+/* The conv layers' sizes (per image, but col: for the batch), for the arenas. */
+typedef struct {
+    size_t enc_map[MODEL_MAX_LAYERS], dec_map[MODEL_MAX_LAYERS];
+    size_t col, dcol, dec_widest;
+} ConvSizes;
+
 /* The bf16 arena (workspace.h) for `rows` decoder rows, and the oneDNN state. */
-static int bf16_arena(Workspace *ws, const Model *m, size_t rows, size_t out_cols, int widest)
+static int bf16_arena(Workspace *ws, const Model *m, size_t rows, size_t out_cols, int widest,
+                      const ConvSizes *cs)
 {
     const ModelConfig *c = &m->cfg;
     size_t W = (size_t)c->net_width, B = (size_t)ws->B, grid = (size_t)ws->P_grid;
+    int conv_dec = c->decoder == DECODER_CONV;
+    size_t PC = (size_t)m->P * (size_t)m->C;
+    /* dhb: a coord layer's [rows, W], or the largest conv decoder map (dlogits included) */
+    size_t dhb = conv_dec ? B * (cs->dec_widest > PC ? cs->dec_widest : PC) : rows * W;
     struct {
         uint16_t **field;
         size_t n;
-    } t[2 * MODEL_MAX_LAYERS + 12] = {{&ws->wb, m->table.total},
+    } t[2 * MODEL_MAX_LAYERS + 13] = {{&ws->wb, m->table.total},
                                  {&ws->gamma_b, grid * (size_t)m->E},
                                  {&ws->z_b, B * (size_t)m->latent},
-                                 {&ws->dhb, rows * W},
-                                 {&ws->dlogits_b, rows * out_cols},
-                                 {&ws->dgz_b, B * W},
-                                 {&ws->dgx_b, grid * W},
-                                 {&ws->x_b, B * (size_t)m->P * (size_t)m->C},
+                                 {&ws->dhb, dhb},
+                                 {&ws->dlogits_b, conv_dec ? 0 : rows * out_cols},
+                                 {&ws->dgz_b, conv_dec ? 0 : B * W},
+                                 {&ws->dgx_b, conv_dec ? 0 : grid * W},
+                                 {&ws->x_b, B * PC},
                                  {&ws->dmu_b, B * (size_t)m->latent},
                                  {&ws->dlogvar_b, B * (size_t)m->latent},
-                                 {&ws->denc_hb, B * (size_t)widest}};
-    int n = 11;
-    for (int k = 0; m->latent && k < c->enc_layers; k++)
+                                 {&ws->denc_hb, B * (size_t)widest},
+                                 {&ws->col_b, cs->col}};
+    int n = 12;
+    for (int k = 0; m->latent && k < c->enc_layers && !m->n_enc_conv; k++)
         t[n].field = &ws->enc_hb[k], t[n++].n = B * (size_t)c->enc_hidden[k];
+    for (int k = 0; k < m->n_enc_conv; k++)
+        t[n].field = &ws->enc_hb[k], t[n++].n = B * cs->enc_map[k];
     for (int k = 0; k < c->net_depth; k++)
-        t[n].field = &ws->hb[k], t[n++].n = rows * W;
+        t[n].field = &ws->hb[k], t[n++].n = conv_dec ? B * cs->dec_map[k] : rows * W;
     size_t total = 0;
     for (int i = 0; i < n; i++)
         total += (t[i].n + 31) & ~(size_t)31; /* 64-byte aligned starts */
@@ -74,7 +88,8 @@ int workspace_create(Workspace *ws, const Model *m, int B, int pixels, int Hg, i
     int coord = c->decoder == DECODER_COORD;
     int same_grid = (Hg == m->H && Wg == m->W);
     if (!coord && !same_grid) {
-        ffvae_error("%s: a dense decoder renders only at its own size %dx%d", c->name, m->H, m->W);
+        ffvae_error("%s: a %s decoder renders only at its own size %dx%d", c->name,
+                    decoder_name(c->decoder), m->H, m->W);
         return -1;
     }
     if (pixels && !same_grid) {
@@ -91,17 +106,44 @@ int workspace_create(Workspace *ws, const Model *m, int B, int pixels, int Hg, i
     size_t Bs = (size_t)B, grid = (size_t)ws->P_grid;
     size_t out_cols = coord ? C : (size_t)m->P * C;
     int widest = m->latent;
-    for (int k = 0; k < c->enc_layers; k++)
+    for (int k = 0; k < c->enc_layers && !m->n_enc_conv; k++)
         if (c->enc_hidden[k] > widest)
             widest = c->enc_hidden[k];
+    /* The conv layers' per-image maps and the largest im2col scratch. */
+    ConvSizes cs = {{0}, {0}, 0, 0, 0};
+    size_t *enc_map = cs.enc_map, *dec_map = cs.dec_map;
+    size_t col = 0, dcol = 0, dec_widest = 0;
+    for (int k = 0; k < m->n_enc_conv; k++) {
+        ConvShape s = m->enc_conv[k];
+        enc_map[k] = (size_t)s.h * s.w * s.c;
+        if (enc_map[k] > (size_t)widest)
+            widest = (int)enc_map[k];
+        s.N = B;
+        size_t n = conv_col_floats(&s);
+        col = n > col ? n : col;
+        if (k > 0) /* the first layer's backward needs no dx, so no dcol */
+            dcol = n > dcol ? n : dcol;
+    }
+    int conv_dec = c->decoder == DECODER_CONV;
+    for (int j = 0; conv_dec && j < c->net_depth; j++) {
+        ConvShape s = m->dec_conv[j];
+        dec_map[j] = (size_t)s.h * s.w * s.c; /* h[j]: the patch side of layer j + 1 */
+        dec_widest = dec_map[j] > dec_widest ? dec_map[j] : dec_widest;
+        s.N = B;
+        size_t n = conv_col_floats(&s);
+        col = n > col ? n : col;
+    }
+    cs.col = col, cs.dcol = dcol, cs.dec_widest = dec_widest;
 
     Arena a = {&ws->layout, {0}, 0};
     table_init(a.table);
     reserve(&a, &ws->x, "x", Bs, (size_t)m->P * C);
     if (pixels)
         reserve(&a, &ws->target, "target", rows, C);
-    for (int k = 0; m->latent && k < c->enc_layers; k++)
+    for (int k = 0; m->latent && k < c->enc_layers && !m->n_enc_conv; k++)
         reserve(&a, &ws->enc_h[k], "enc_h", Bs, (size_t)c->enc_hidden[k]);
+    for (int k = 0; k < m->n_enc_conv; k++)
+        reserve(&a, &ws->enc_h[k], "enc_h", Bs, enc_map[k]);
     reserve(&a, &ws->mu, "mu", Bs, d);
     reserve(&a, &ws->logvar, "logvar", Bs, d);
     reserve(&a, &ws->eps, "eps", Bs, d);
@@ -112,13 +154,26 @@ int workspace_create(Workspace *ws, const Model *m, int B, int pixels, int Hg, i
         reserve(&a, &ws->gz, "gz", Bs, W);
     }
     int depth = c->net_depth;
-    for (int k = 0; k < depth; k++) /* the coord decoder recomputes pre[0] */
+    for (int k = 0; k < depth && !conv_dec; k++) /* the coord decoder recomputes pre[0] */
         if (c->activation == ACT_SINE && (k > 0 || !coord))
             reserve(&a, &ws->pre[k], "pre", rows, W);
+    for (int k = 0; k < depth && conv_dec; k++) {
+        if (c->activation == ACT_SINE)
+            reserve(&a, &ws->pre[k], "pre", Bs, dec_map[k]);
+        reserve(&a, &ws->h[k], "h", Bs, dec_map[k]);
+    }
+    if (col)
+        reserve(&a, &ws->col, "col", col, 1);
+    if (dcol)
+        reserve(&a, &ws->dcol, "dcol", dcol, 1);
+    if (conv_dec) {
+        reserve(&a, &ws->dconv_a, "dconv_a", Bs, dec_widest);
+        reserve(&a, &ws->dconv_b, "dconv_b", Bs, dec_widest);
+    }
     ws->bf16 = c->precision == PRECISION_BF16;
     if (ws->bf16 && bf16_check(c->name) != 0)
         return -1;
-    ws->n_pool = ws->bf16 ? 1 : !coord ? depth + 2 : depth == 1 ? 2 : depth > 3 ? depth : 3;
+    ws->n_pool = conv_dec ? 0 : ws->bf16 ? 1 : !coord ? depth + 2 : depth == 1 ? 2 : depth > 3 ? depth : 3;
     for (int k = 0; k < ws->n_pool; k++)
         reserve(&a, &ws->pool[k], "h", rows, W);
     if (c->conditioning == COND_FILM)
@@ -149,9 +204,9 @@ int workspace_create(Workspace *ws, const Model *m, int B, int pixels, int Hg, i
         *a.field[i] = ws->mem + a.table->t[i].offset;
     if (!pixels)
         ws->target = ws->x;
-    for (int k = 0; k < depth && !ws->bf16; k++)
+    for (int k = 0; k < depth && !ws->bf16 && !conv_dec; k++)
         ws->h[k] = ws->pool[k];
-    if (ws->bf16 && bf16_arena(ws, m, rows, out_cols, widest) != 0) {
+    if (ws->bf16 && bf16_arena(ws, m, rows, out_cols, widest, &cs) != 0) {
         workspace_free(ws);
         return -1;
     }

@@ -43,6 +43,11 @@ struct Workspace {
     float *dgz;     /* [B, W] */
     float *dz, *dz_part, *dmu, *dlogvar; /* [B, d] */
     float *denc_a, *denc_b;         /* [B, widest encoder layer] */
+    /* Conv layers (conv.h): enc_h[k] is then [B·h·w, c], and a conv decoder's
+     * h[k] (and pre[k] for sine) its own map, [B, h₀·w₀·C₀] for k = 0 and
+     * [B·Hk·Wk, Ck] after; it uses no pool. */
+    float *col, *dcol;              /* im2col scratch: the largest layer's [B·h·w, k·k·C] */
+    float *dconv_a, *dconv_b;       /* [B, the conv decoder's largest map] its gradients */
 
     /* precision = bf16 (model_bf16.c): the bf16 operands of the products, in a
      * second arena. The fp32 pool then holds one [rows, W] buffer (pool[0]):
@@ -59,10 +64,11 @@ struct Workspace {
     uint16_t *dmu_b, *dlogvar_b; /* [B, d] */
     uint16_t *denc_hb;     /* [B, widest encoder layer] d(pre) of the encoder layer going back */
     uint16_t *hb[MODEL_MAX_LAYERS]; /* [rows, W] each layer's activation */
-    uint16_t *dhb;         /* [rows, W] d(pre) of the layer going back */
+    uint16_t *dhb;         /* [rows, W] d(pre) of the layer going back (conv: the largest map) */
     uint16_t *dlogits_b;   /* [rows, C] */
     uint16_t *dgz_b;       /* [B, W] */
     uint16_t *dgx_b;       /* [P_grid, W] */
+    uint16_t *col_b;       /* conv layers: the bf16 im2col scratch, like col */
     int failed;            /* a oneDNN call failed (reported): the loss becomes NaN */
 };
 

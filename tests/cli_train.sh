@@ -28,6 +28,49 @@ grep -q "step        62 of 62" "$TMP/out" && ok || fail "info does not show the 
 expect_ok "config.ini trains as a model" "$FFVAE" train -m "$TMP/fourier/config.ini" -d "$DATA" \
     -o "$TMP/fourier2" --steps 2 --seed 1 --threads 2
 
+# --- a tiny conv VAE (conv encoder and decoder) trains on the same slice ---
+# (lr 3e-3: at 1e-3 its 62 steps end just under the bar, at 3e-3 well below it)
+cat >"$TMP/conv.ini" <<'EOF'
+[data]
+height = 28
+width = 28
+channels = 1
+[latent]
+size = 16
+[encoder]
+kind = conv
+channels = 8
+depth = 2
+[decoder]
+kind = conv
+channels = 32
+[training]
+lr = 3e-3
+[network]
+depth = 2
+EOF
+expect_ok "train a conv VAE" "$FFVAE" train -m "$TMP/conv.ini" -d "$DATA" -o "$TMP/conv" --epochs 2 \
+    --seed 1 --threads 2
+first=$(sed -n 2p "$TMP/conv/log.csv" | cut -d, -f3)
+last=$(tail -1 "$TMP/conv/log.csv" | cut -d, -f3)
+echo "conv: first logged loss $first (mean of steps 1-50), last $last"
+if awk -v a="$first" -v b="$last" 'BEGIN { exit !(b < 0.75 * 543 && b < a - 30) }'; then ok; else
+    fail "conv loss did not fall clearly: $first -> $last"; fi
+expect_ok "info on a conv checkpoint" "$FFVAE" info "$TMP/conv/checkpoint.h5"
+grep -q "decoder     conv: z -> 7x7x32 start map, 2 transposed" "$TMP/out" && ok || \
+    fail "info does not describe the conv decoder: $(cat "$TMP/out")"
+grep -q "encoder     conv: 2 convolutions" "$TMP/out" && ok || \
+    fail "info does not describe the conv encoder: $(cat "$TMP/out")"
+expect_ok "eval a conv checkpoint" "$FFVAE" eval "$TMP/conv/checkpoint.h5" -d "$DATA" --json
+grep -q '"psnr"' "$TMP/out" && ok || fail "eval of a conv checkpoint lacks PSNR: $(cat "$TMP/out")"
+expect_ok "a conv run resumes" "$FFVAE" train -d "$DATA" -o "$TMP/conv" --resume --steps 70 --threads 2
+expect_eq "the resumed conv run reached its budget" 70 "$(tail -1 "$TMP/conv/log.csv" | cut -d, -f1)"
+expect_fail "a conv decoder renders only at its size" "conv decoder renders only at its own size 28x28" \
+    "$FFVAE" sample "$TMP/conv/checkpoint.h5" -n 4 --size 56 -o "$TMP/conv-56.png"
+sed '$s/^depth = 2$/depth = 3/' "$TMP/conv.ini" >"$TMP/conv-bad.ini"  # [network] depth, the last line
+expect_fail "a size the strides cannot reach" "conv-bad.ini:[0-9]+: depth 3: .*works: depth 1 \(start 14x14\), depth 2 \(start 7x7\)" \
+    "$FFVAE" train -m "$TMP/conv-bad.ini" -d "$DATA" -o "$TMP/conv-bad" --steps 1
+
 # --- same seed, same numbers; interrupted + resumed = uninterrupted ---
 run() { "$FFVAE" train -m "$TINY" -d "$DATA" --threads 1 --seed 7 "$@"; }
 expect_ok "straight run" run -o "$TMP/straight" --steps 40

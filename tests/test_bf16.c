@@ -343,10 +343,20 @@ static Pass run_pass(const ModelConfig *base, Precision p, int threads, int pixe
 #define LOSS_RTOL 0.005
 #define GRAD_RTOL 0.15
 
+static void bf16_against_fp32_config(const ModelConfig *base, const char *activation,
+                                     const char *conditioning, int pixels);
+
 static void bf16_against_fp32(const char *activation, const char *conditioning, int pixels)
 {
     ModelConfig c;
     small_config(&c, activation, conditioning);
+    bf16_against_fp32_config(&c, activation, conditioning, pixels);
+}
+
+static void bf16_against_fp32_config(const ModelConfig *base, const char *activation,
+                                     const char *conditioning, int pixels)
+{
+    ModelConfig c = *base;
     Pass f = run_pass(&c, PRECISION_FP32, 2, pixels), b = run_pass(&c, PRECISION_BF16, 2, pixels);
     ck_assert_msg(fabs(b.loss - f.loss) <= LOSS_RTOL * fabs(f.loss), "%s: loss bf16 %.6f fp32 %.6f",
                   activation, b.loss, f.loss);
@@ -380,6 +390,34 @@ START_TEST(model_gradients_relu)
 {
     bf16_against_fp32("relu", "input", 0);
     bf16_against_fp32("relu", "input", 40); /* random pixels per image */
+}
+END_TEST
+
+/* The conv layers in bf16: a conv decoder (12x12 from a 3x3x16 start map) with
+ * the MLP or a conv encoder (12 -> 6 -> 3, 8 -> 16 channels), and the conv
+ * encoder in front of the coord decoder; same tolerances. */
+static void small_conv_config(ModelConfig *c, const char *encoder)
+{
+    char text[1024];
+    snprintf(text, sizeof text,
+             "[data]\nheight = 12\nwidth = 12\nchannels = 1\n"
+             "[latent]\nsize = 8\n[encoder]\nkind = %s\nhidden = 64\nchannels = 8\ndepth = 2\n"
+             "[decoder]\nkind = conv\nchannels = 16\n[network]\ndepth = 2\n",
+             encoder);
+    ck_assert_int_eq(config_parse(c, text, "small-conv"), 0);
+}
+
+START_TEST(model_gradients_conv)
+{
+    ModelConfig c;
+    small_conv_config(&c, "mlp");
+    bf16_against_fp32_config(&c, "relu", "conv decoder", 0);
+    small_conv_config(&c, "conv");
+    bf16_against_fp32_config(&c, "relu", "conv encoder + decoder", 0);
+    small_config(&c, "relu", "input");
+    ck_assert_int_eq(config_set(&c, "encoder", "kind", "conv", "test"), 0);
+    ck_assert_int_eq(config_set(&c, "encoder", "channels", "8", "test"), 0);
+    bf16_against_fp32_config(&c, "relu", "conv encoder + coord", 0);
 }
 END_TEST
 
@@ -470,6 +508,7 @@ int main(void)
     tcase_add_test(tc, model_gradients_relu);
     tcase_add_test(tc, model_gradients_sine_film);
     tcase_add_test(tc, model_gradients_dense_decoder);
+    tcase_add_test(tc, model_gradients_conv);
     tcase_add_test(tc, bf16_repeats_exactly);
     tcase_add_test(tc, renders_in_either_precision);
     suite_add_tcase(s, tc);

@@ -430,8 +430,10 @@ END_TEST
 
 START_TEST(bad_enum_lists_the_choices)
 {
-    expect_error("[decoder]\nkind = conv\n",
-                 "models/x.ini:2: kind: expected one of coord, dense, got 'conv'");
+    expect_error("[decoder]\nkind = cnn\n",
+                 "models/x.ini:2: kind: expected one of coord, dense, conv, got 'cnn'");
+    expect_error("[encoder]\nkind = resnet\n",
+                 "models/x.ini:2: kind: expected one of mlp, conv, got 'resnet'");
     expect_error("[encoding]\n\nkind = fourier\n",
                  "models/x.ini:3: kind: expected one of none, basic, positional, gaussian, "
                  "spectrum, got 'fourier'");
@@ -494,6 +496,73 @@ START_TEST(cross_field_errors_name_the_key)
     expect_error(t, "models/x.ini:6: size 0 (no latent) needs kind = coord");
     free(t);
     ck_assert_int_eq(parse_capture(&c, dense, "t", err, sizeof err), 0);
+}
+END_TEST
+
+/* The conv decoder and encoder: what parses, and each impossible combination
+ * refused with the file, the line of the key to blame and the sizes that work. */
+START_TEST(conv_rules_name_the_key_and_what_works)
+{
+    /* No [network] width: a conv decoder has no hidden MLP. */
+    const char *conv = "[data]\nheight = 28\nwidth = 28\nchannels = 1\n" /* lines 1-4 */
+                       "[latent]\nsize = 16\n"                            /* 5-6 */
+                       "[network]\ndepth = 2\n"                           /* 7-8 */
+                       "[decoder]\nkind = conv\nchannels = 64\n"         /* 9-11 */
+                       "[encoder]\nkind = conv\nchannels = 16\ndepth = 2\n"; /* 12-15 */
+    ModelConfig c, back;
+    char err[2048];
+    ck_assert_int_eq(parse_capture(&c, conv, "t", err, sizeof err), 0);
+    ck_assert_int_eq(c.decoder, DECODER_CONV);
+    ck_assert_int_eq(c.encoder, ENCODER_CONV);
+    ck_assert_int_eq(c.dec_channels, 64);
+    ck_assert_int_eq(c.enc_channels, 16);
+    ck_assert_int_eq(c.enc_depth, 2);
+    ck_assert_int_eq(c.net_width, 64); /* resolved, so the written text parses back */
+    char *text = config_to_string(&c);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_int_eq(parse_capture(&back, text, "t", err, sizeof err), 0);
+    ck_assert_config_eq(&back, &c);
+    free(text);
+
+    size_t n = strlen(conv) + 128;
+    char *t = alloc_or_fail(n, 1);
+    snprintf(t, n, "%s", conv);
+    memcpy(strstr(t, "depth = 2"), "depth = 3", 9);
+    expect_error(t, "models/x.ini:8: depth 3: a conv decoder doubles its start map 3 times, so "
+                    "height and width must be multiples of 8, and 28x28 is not; works: depth 1 "
+                    "(start 14x14), depth 2 (start 7x7)");
+    snprintf(t, n, "%s", conv);
+    memcpy(strstr(t, "channels = 64"), "channels =  1", 13);
+    expect_error(t, "models/x.ini:11: channels 1 halves to 0 over depth 2 transposed "
+                    "convolutions; it needs at least 2");
+    snprintf(t, n, "[data]\nheight = 28\nwidth = 28\nchannels = 1\n[latent]\nsize = 16\n"
+                   "[network]\ndepth = 2\n[decoder]\nkind = conv\nconditioning = film\n");
+    expect_error(t, "models/x.ini:11: conditioning film needs kind = coord in [decoder] (a conv "
+                    "decoder's only input is z)");
+    /* Conv layers have a bf16 path: bf16 parses, and auto picks it where the CPU can. */
+    snprintf(t, n, "[data]\nheight = 28\nwidth = 28\nchannels = 1\n[latent]\nsize = 16\n"
+                   "[network]\ndepth = 2\n[decoder]\nkind = conv\n[training]\nprecision = bf16\n");
+    ck_assert_int_eq(parse_capture(&c, t, "t", err, sizeof err), 0);
+    ck_assert_int_eq(c.precision, PRECISION_BF16);
+    snprintf(t, n, "[data]\nheight = 28\nwidth = 28\nchannels = 1\n[latent]\nsize = 16\n"
+                   "[network]\ndepth = 2\n[decoder]\nkind = conv\n[training]\nprecision = auto\n");
+    ck_assert_int_eq(parse_capture(&c, t, "t", err, sizeof err), 0);
+    ck_assert_int_eq(c.precision, bf16_usable() ? PRECISION_BF16 : PRECISION_FP32);
+    /* A conv encoder on images too small for its strides: 4 -> 2 -> 1 -> none. */
+    snprintf(t, n, "[data]\nheight = 4\nwidth = 4\nchannels = 1\n[latent]\nsize = 2\n"
+                   "[network]\nwidth = 8\ndepth = 1\n[decoder]\nkind = dense\n"
+                   "[encoder]\nkind = conv\ndepth = 3\n");
+    expect_error(t, "models/x.ini:14: depth 3: a 4x4 image is too small for 3 stride-2 "
+                    "convolutions (kernel 4, padding 1: 4x4 -> 2x2 -> 1x1 -> 0x0); at most depth 2");
+    snprintf(t, n, "[data]\nheight = 64\nwidth = 64\nchannels = 1\n[latent]\nsize = 2\n"
+                   "[network]\nwidth = 8\ndepth = 1\n[decoder]\nkind = dense\n"
+                   "[encoder]\nkind = conv\nchannels = 4096\ndepth = 3\n");
+    expect_error(t, "models/x.ini:14: channels 4096 doubles to 16384 over depth 3 convolutions");
+    /* The dense decoder's width is still required. */
+    expect_error("[data]\nheight = 28\nwidth = 28\nchannels = 1\n[latent]\nsize = 16\n"
+                 "[network]\ndepth = 2\n[decoder]\nkind = dense\n",
+                 "missing required key [network] width");
+    free(t);
 }
 END_TEST
 
@@ -712,6 +781,7 @@ int main(void)
     tcase_add_test(tc, missing_required_keys_are_named);
     tcase_add_test(tc, syntax_errors_and_long_lines_are_reported);
     tcase_add_test(tc, cross_field_errors_name_the_key);
+    tcase_add_test(tc, conv_rules_name_the_key_and_what_works);
     tcase_add_test(tc, load_reports_missing_files);
     tcase_add_test(tc, write_then_parse_reproduces_the_config);
     tcase_add_test(tc, floats_round_trip_exactly);

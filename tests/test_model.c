@@ -196,6 +196,79 @@ START_TEST(dense_decoder)
 }
 END_TEST
 
+/* A conv model for the fixture's 4x4 images: the decoder's 2 transposed
+ * convolutions grow a 1x1 start map of 4 channels to 2x2x2 and then 4x4xC;
+ * the encoder is the MLP or, with conv_encoder, 2 convolutions (4x4 → 2x2x2
+ * → 1x1x4). Sine between the decoder's layers (see the top of the file); the
+ * conv encoder's ReLUs stay, as the MLP encoder's do. */
+static void conv_config(ModelConfig *c, int conv_encoder, const char *extra)
+{
+    char text[1024];
+    snprintf(text, sizeof text,
+             "[data]\nheight = 4\nwidth = 4\nchannels = %d\n"
+             "[latent]\nsize = 3\nbeta = 0.7\n"
+             "[encoder]\nkind = %s\nhidden = 6, 5\nchannels = 2\ndepth = 2\n"
+             "[decoder]\nkind = conv\nchannels = 4\n"
+             "[network]\ndepth = 2\nactivation = sine\nomega0 = 3\n",
+             strstr(extra, "channels3") ? 3 : 1, conv_encoder ? "conv" : "mlp");
+    ck_assert_int_eq(config_parse(c, text, "tiny-conv"), 0);
+    if (strstr(extra, "gaussian-likelihood")) {
+        ck_assert_int_eq(config_set(c, "likelihood", "kind", "gaussian", "test"), 0);
+        ck_assert_int_eq(config_set(c, "likelihood", "sigma", "0.3", "test"), 0);
+    }
+}
+
+START_TEST(conv_decoder)
+{
+    ModelConfig c;
+    conv_config(&c, 0, "");
+    ck_assert_double_lt(check_model(&c, 0, "conv"), MODEL_TOL);
+}
+END_TEST
+
+START_TEST(conv_encoder_and_decoder_rgb)
+{
+    ModelConfig c;
+    conv_config(&c, 1, "channels3 gaussian-likelihood");
+    ck_assert_double_lt(check_model(&c, 0, "conv/conv-encoder/rgb/gaussian"), MODEL_TOL);
+    conv_config(&c, 1, "");
+    ck_assert_double_lt(check_model(&c, 0, "conv/conv-encoder"), MODEL_TOL);
+}
+END_TEST
+
+/* The conv encoder in front of the other decoders. */
+START_TEST(conv_encoder_with_coord_and_dense_decoders)
+{
+    ModelConfig c;
+    tiny_config(&c, COORD_GAUSSIAN, "sine");
+    ck_assert_int_eq(config_set(&c, "encoder", "kind", "conv", "test"), 0);
+    ck_assert_int_eq(config_set(&c, "encoder", "channels", "2", "test"), 0);
+    ck_assert_double_lt(check_model(&c, 0, "coord/conv-encoder"), MODEL_TOL);
+    tiny_config(&c, "[decoder]\nkind = dense", "sine");
+    ck_assert_int_eq(config_set(&c, "encoder", "kind", "conv", "test"), 0);
+    ck_assert_double_lt(check_model(&c, 0, "dense/conv-encoder"), MODEL_TOL);
+}
+END_TEST
+
+/* A conv decoder renders at its own size (σ of its logits) and refuses any other. */
+START_TEST(conv_renders_only_at_its_own_size)
+{
+    ModelConfig c;
+    conv_config(&c, 0, "");
+    Fixture fx;
+    fixture_init(&fx, &c, 0, 5);
+    float one[2 * 16], two[2 * 64];
+    ck_assert_int_eq(render_mean_images(one, &fx.m, fx.ws.z, 2, 4, 4), 0);
+    model_decode(&fx.m, &fx.ws, 2);
+    for (int i = 0; i < 2 * 16; i++)
+        ck_assert_float_eq_tol(one[i], 1.0f / (1.0f + expf(-fx.ws.logits[i])), 1e-6f);
+    ck_assert_int_eq(render_mean_images(two, &fx.m, fx.ws.z, 1, 8, 8), -1);
+    Workspace ws;
+    ck_assert_int_eq(workspace_create(&ws, &fx.m, 1, 0, 8, 8), -1);
+    fixture_free(&fx);
+}
+END_TEST
+
 /* Depths 1 and 2 exercise the smallest buffer pools (see Workspace.pool). */
 START_TEST(shallow_coord_decoders)
 {
@@ -357,6 +430,10 @@ int main(void)
     tcase_add_test(tc, coord_spectrum_film_sine);
     tcase_add_test(tc, dense_decoder);
     tcase_add_test(tc, shallow_coord_decoders);
+    tcase_add_test(tc, conv_decoder);
+    tcase_add_test(tc, conv_encoder_and_decoder_rgb);
+    tcase_add_test(tc, conv_encoder_with_coord_and_dense_decoders);
+    tcase_add_test(tc, conv_renders_only_at_its_own_size);
     tcase_add_test(tc, coordinate_network_without_latent);
     tcase_add_test(tc, tiled_rendering_matches_whole_grid);
     tcase_add_test(tc, render_any_resolution);

@@ -20,6 +20,8 @@ static const char *const cases[] = {
     "coord_none_relu_film",
     "coord_basic_relu_film_rgb",
     "dense_relu",
+    "conv_decoder",                  /* nn.ConvTranspose2d decoder, MLP encoder */
+    "conv_encoder_conv_decoder_rgb", /* nn.Conv2d encoder too, RGB, Gaussian likelihood */
 };
 
 START_TEST(matches_pytorch)

@@ -2,7 +2,8 @@
 """Independent reference for ffvae's loss and gradients, written with PyTorch.
 
 Builds small VAEs the way one would in PyTorch (float64, autograd, the latent
-added to the first layer by broadcasting), with inputs, noise, frequencies and
+added to the first layer by broadcasting; the conv cases with nn.functional's
+conv2d and conv_transpose2d, the layers of nn.Conv2d and nn.ConvTranspose2d), with inputs, noise, frequencies and
 weights drawn here, and writes them with the expected loss and every gradient
 to tests/reference/torch_reference.h5. test_reference.c loads that file, runs
 ffvae's own forward and backward on the same inputs, and compares.
@@ -37,6 +38,17 @@ CASES = {
     "coord_basic_relu_film_rgb": ("coord", "basic", 2, "relu", "film", "bernoulli", 3),
     "dense_relu": ("dense", "none", 0, "relu", "input", "bernoulli", 1),
 }
+# Convolutional cases (appended after CASES, so the random draws of the cases
+# above stay what they were): 8x8 images, a decoder of 2 transposed
+# convolutions from a 2x2x4 start map (4 -> 2 -> C channels), and either the
+# MLP encoder or 2 stride-2 convolutions (8 -> 4 -> 2, channels 2 -> 4).
+CONV_CASES = {
+    # name: (encoder, likelihood, channels)
+    "conv_decoder": ("mlp", "bernoulli", 1),
+    "conv_encoder_conv_decoder_rgb": ("conv", "gaussian", 3),
+}
+CONV_H = CONV_W = 8
+CONV_DEPTH, CONV_CHANNELS, CONV_ENC_DEPTH, CONV_ENC_CHANNELS, K = 2, 4, 2, 2, 4
 H, W, LATENT, ENC_HIDDEN, WIDTH, DEPTH, BATCH = 5, 4, 3, [7, 6], 8, 3, 2
 BETA, SIGMA, OMEGA0 = 0.8, 0.25, 2.0
 
@@ -146,16 +158,128 @@ def make_case(rng, decoder, encoding, features, activation, conditioning, likeli
     return params, grads, images, eps, freqs, float(loss), float(recon), float(kl)
 
 
+def conv_config_text(encoder, likelihood, channels):
+    lines = [
+        "[data]", f"height = {CONV_H}", f"width = {CONV_W}", f"channels = {channels}",
+        "[latent]", f"size = {LATENT}", f"beta = {BETA}",
+        "[likelihood]", f"kind = {likelihood}", f"sigma = {SIGMA}",
+        "[encoder]", f"kind = {encoder}", "hidden = " + ", ".join(map(str, ENC_HIDDEN)),
+        f"channels = {CONV_ENC_CHANNELS}", f"depth = {CONV_ENC_DEPTH}",
+        "[decoder]", "kind = conv", f"channels = {CONV_CHANNELS}",
+        "[network]", f"depth = {CONV_DEPTH}", "activation = relu",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# ffvae's conv layers are NHWC with weights as matrices (src/conv.h):
+#   conv2d            W[(kh*K + kw)*Cin + ci, co]  = torch Conv2d weight[co, ci, kh, kw]
+#   conv2d_transpose  W[ci, (kh*K + kw)*Cout + co] = torch ConvTranspose2d weight[ci, co, kh, kw]
+# so the torch weights are views of ffvae's tensors, and autograd's gradients
+# land on ffvae's layout directly.
+def torch_conv_weight(Wm, cin, cout):
+    return Wm.reshape(K, K, cin, cout).permute(3, 2, 0, 1)
+
+
+def torch_conv_transpose_weight(Wm, cin, cout):
+    return Wm.reshape(cin, K, K, cout).permute(0, 3, 1, 2)
+
+
+def make_conv_case(rng, encoder, likelihood, C):
+    P = CONV_H * CONV_W
+    params = {}
+
+    def tensor(name, rows, cols, scale):
+        params[name] = (scale * rng.standard_normal((rows, cols))).astype(np.float32)
+
+    def dense(name, n_in, n_out):
+        tensor(name + ".W", n_in, n_out, 1.0 / math.sqrt(n_in))
+        tensor(name + ".b", 1, n_out, 0.1)
+
+    enc_shapes = []  # (cin, cout) per encoder convolution
+    if encoder == "conv":
+        cin, size = C, CONV_H
+        for k in range(CONV_ENC_DEPTH):
+            cout = CONV_ENC_CHANNELS << k
+            tensor(f"encoder.{k}.W", K * K * cin, cout, 1.0 / math.sqrt(K * K * cin))
+            tensor(f"encoder.{k}.b", 1, cout, 0.1)
+            enc_shapes.append((cin, cout))
+            cin, size = cout, size // 2
+        n_in = size * size * cin
+    else:
+        n_in = P * C
+        for k, h in enumerate(ENC_HIDDEN):
+            dense(f"encoder.{k}", n_in, h)
+            n_in = h
+    dense("encoder.mu", n_in, LATENT)
+    dense("encoder.logvar", n_in, LATENT)
+
+    h0 = CONV_H >> CONV_DEPTH
+    dense("decoder.0", LATENT, h0 * h0 * CONV_CHANNELS)
+    dec_shapes = []
+    cin = CONV_CHANNELS
+    for j in range(1, CONV_DEPTH + 1):
+        cout = C if j == CONV_DEPTH else CONV_CHANNELS >> j
+        name = "decoder.out" if j == CONV_DEPTH else f"decoder.{j}"
+        tensor(name + ".W", cin, K * K * cout, 1.0 / math.sqrt(4 * cin))
+        tensor(name + ".b", 1, cout, 0.1)
+        dec_shapes.append((name, cin, cout))
+        cin = cout
+
+    images = rng.integers(0, 256, size=(BATCH, CONV_H, CONV_W, C), dtype=np.uint8)
+    eps = rng.standard_normal((BATCH, LATENT)).astype(np.float32)
+
+    t = {k: torch.tensor(v.astype(np.float64), requires_grad=True) for k, v in params.items()}
+    x_nhwc = torch.tensor(images / 255.0)
+    x = x_nhwc.reshape(BATCH, P * C)
+    nn = torch.nn.functional
+    if encoder == "conv":
+        h = x_nhwc.permute(0, 3, 1, 2)  # NCHW for torch
+        for k, (ci, co) in enumerate(enc_shapes):
+            w = torch_conv_weight(t[f"encoder.{k}.W"], ci, co)
+            h = torch.relu(nn.conv2d(h, w, t[f"encoder.{k}.b"].reshape(-1), stride=2, padding=1))
+        h = h.permute(0, 2, 3, 1).reshape(BATCH, -1)  # flattened NHWC, as ffvae's
+    else:
+        h = x
+        for k in range(len(ENC_HIDDEN)):
+            h = torch.relu(h @ t[f"encoder.{k}.W"] + t[f"encoder.{k}.b"])
+    mu = h @ t["encoder.mu.W"] + t["encoder.mu.b"]
+    logvar = h @ t["encoder.logvar.W"] + t["encoder.logvar.b"]
+    z = mu + torch.exp(0.5 * logvar) * torch.tensor(eps.astype(np.float64))
+
+    start = z @ t["decoder.0.W"] + t["decoder.0.b"]  # [B, h0*w0*C0] in NHWC order
+    h = torch.relu(start.reshape(BATCH, h0, h0, CONV_CHANNELS).permute(0, 3, 1, 2))
+    for j, (name, ci, co) in enumerate(dec_shapes, 1):
+        w = torch_conv_transpose_weight(t[name + ".W"], ci, co)
+        h = nn.conv_transpose2d(h, w, t[name + ".b"].reshape(-1), stride=2, padding=1)
+        if j < CONV_DEPTH:
+            h = torch.relu(h)
+    logits = h.permute(0, 2, 3, 1).reshape(BATCH, P * C)
+
+    if likelihood == "bernoulli":
+        recon = nn.binary_cross_entropy_with_logits(logits, x, reduction="sum")
+    else:
+        mean = torch.sigmoid(logits)
+        recon = ((x - mean) ** 2 / (2 * SIGMA ** 2) + 0.5 * math.log(2 * math.pi * SIGMA ** 2)).sum()
+    kl = 0.5 * (mu ** 2 + torch.exp(logvar) - 1 - logvar).sum()
+    loss = recon / BATCH + BETA * kl / BATCH
+    loss.backward()
+    grads = {k: v.grad.numpy() for k, v in t.items()}
+    return params, grads, images, eps, None, float(loss), float(recon), float(kl)
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "tests/reference/torch_reference.h5"
     rng = np.random.default_rng(20261127)
     with h5py.File(out, "w") as f:
         f.attrs["format"] = "ffvae-torch-reference"
         f.attrs["torch_version"] = str(torch.__version__)
-        for name, spec in CASES.items():
-            params, grads, images, eps, freqs, loss, recon, kl = make_case(rng, *spec)
+        cases = [(name, make_case, config_text, spec) for name, spec in CASES.items()]
+        cases += [(name, make_conv_case, conv_config_text, spec)
+                  for name, spec in CONV_CASES.items()]
+        for name, make, text, spec in cases:
+            params, grads, images, eps, freqs, loss, recon, kl = make(rng, *spec)
             g = f.create_group(name)
-            g.create_dataset("config", data=config_text(*spec))
+            g.create_dataset("config", data=text(*spec))
             g.create_dataset("images", data=images)
             g.create_dataset("eps", data=eps)
             if freqs is not None:
