@@ -372,6 +372,8 @@ START_TEST(sweep_keys_a_vae_lacks_are_refused)
     ck_assert_int_eq(sweep_parse(&sw, "encoding.kind=none"), 0);
     ck_assert_int_eq(sweep_applies_to_vae(&sw, &dense, &why), 0);
     ck_assert_str_eq(why, "only a coord decoder has a coordinate encoding");
+    dense.decoder = DECODER_CONV;
+    ck_assert_int_eq(sweep_applies_to_vae(&sw, &dense, &why), 0);
 }
 END_TEST
 
