@@ -18,6 +18,16 @@
  * anything else but 0 is a crash: ASan, for one, exits 1 after its report. */
 #define CHILD_REFUSED 3
 
+/* AddressSanitizer, as gcc (__SANITIZE_ADDRESS__) and clang (__has_feature)
+ * say it: its shadow memory rules out an address-space limit. */
+#if defined(__SANITIZE_ADDRESS__)
+#define FFVAE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FFVAE_ASAN 1
+#endif
+#endif
+
 static int in_child;
 static int forced = -1; /* h5check_set_enabled: -1 not set */
 static long cpu_base = H5CHECK_CPU_SECONDS;
@@ -45,7 +55,7 @@ int h5check_enabled(void)
     return !(env && strcmp(env, "0") == 0);
 }
 
-#if !defined(__SANITIZE_ADDRESS__) /* used only where an address-space limit is set */
+#if !defined(FFVAE_ASAN) /* used only where an address-space limit is set */
 /* The address space the process maps now, from /proc/self/statm (0 if unknown). */
 static unsigned long long mapped_bytes(void)
 {
@@ -70,7 +80,7 @@ static void run_child(const char *path, H5CheckFn fn, void *arg, long cpu_second
         _exit(CHILD_REFUSED);
     struct rlimit cpu = {(rlim_t)cpu_seconds, (rlim_t)cpu_seconds + 1};
     setrlimit(RLIMIT_CPU, &cpu);
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(FFVAE_ASAN)
     /* ASan's shadow memory is terabytes of address space: no such limit there. */
     unsigned long long have = mapped_bytes();
     if (have > 0) {
