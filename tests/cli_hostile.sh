@@ -111,6 +111,12 @@ expect_refused "sample from crash-heap-checkpoint-v1.h5" "$HOSTILE_MSG" \
 expect_refused "info blowup-dataset-v1.h5" \
     "blowup-dataset-v1.h5: (/: cannot read string \(HDF5: (memory allocation failed|address of object past end of allocation)|$HOSTILE_MSG|damaged or hostile)" \
     "$FFVAE" info "$H/blowup-dataset-v1.h5"
+# A fuzzing find in ffvae's own code (tests/fuzz/regressions/dataset): /faces
+# with more names than files; freeing the two lists overran the shorter one.
+# In-process (no child check), so that the sanitizer build sees the reader.
+expect_refused "info faces-names-files-mismatch.h5" \
+    "faces-names-files-mismatch.h5: /faces: 2 names but 1 files" \
+    env FFVAE_CHILD_CHECK=0 "$FFVAE" info "$SRCDIR/tests/fuzz/regressions/dataset/faces-names-files-mismatch.h5"
 # Without the check, the same file takes the process down: what the check is for.
 FFVAE_CHILD_CHECK=0 "$FFVAE" info "$H/crash-heap-format-v1.h5" >/dev/null 2>&1
 status=$?
