@@ -107,6 +107,12 @@ static void sleep_ms(long ms)
 
 int h5check_run(const char *path, H5CheckFn fn, void *arg)
 {
+    return h5check_run_reader(path, fn, arg, "HDF5 file", "libhdf5");
+}
+
+int h5check_run_reader(const char *path, H5CheckFn fn, void *arg, const char *kind,
+                       const char *reader)
+{
     if (in_child || !h5check_enabled())
         return 0;
     struct stat st;
@@ -141,8 +147,8 @@ int h5check_run(const char *path, H5CheckFn fn, void *arg)
         if (now_seconds() - t0 > wall_limit) {
             kill(pid, SIGKILL);
             waitpid(pid, &status, 0);
-            ffvae_error("%s: damaged or hostile HDF5 file (reading it did not finish within "
-                        "%.0f s)", path, wall_limit);
+            ffvae_error("%s: damaged or hostile %s (reading it did not finish within %.0f s)",
+                        path, kind, wall_limit);
             return -1;
         }
         sleep_ms(nap);
@@ -156,17 +162,17 @@ int h5check_run(const char *path, H5CheckFn fn, void *arg)
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
         if (sig == SIGXCPU)
-            ffvae_error("%s: damaged or hostile HDF5 file (reading it took more than %ld s of "
-                        "CPU time)", path, cpu_seconds);
+            ffvae_error("%s: damaged or hostile %s (reading it took more than %ld s of CPU "
+                        "time)", path, kind, cpu_seconds);
         else if (sig == SIGKILL)
-            ffvae_error("%s: damaged or hostile HDF5 file (the process reading it was killed: "
-                        "over its CPU time or out of memory)", path);
+            ffvae_error("%s: damaged or hostile %s (the process reading it was killed: over "
+                        "its CPU time or out of memory)", path, kind);
         else
-            ffvae_error("%s: damaged or hostile HDF5 file (libhdf5 crashed reading it: %s)",
-                        path, strsignal(sig));
+            ffvae_error("%s: damaged or hostile %s (%s crashed reading it: %s)", path, kind,
+                        reader, strsignal(sig));
     } else {
-        ffvae_error("%s: damaged or hostile HDF5 file (the process reading it exited with "
-                    "status %d)", path, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        ffvae_error("%s: damaged or hostile %s (the process reading it exited with status %d)",
+                    path, kind, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     }
     return -1;
 }

@@ -6,10 +6,10 @@
 #
 # BUILD is a build directory after `make fuzz`; WORK receives, per harness, the
 # growing corpus (seeded from tests/fuzz/corpus and the .list files), the log
-# and any finding (WORK/artifacts/NAME/). The dataset and checkpoint harnesses
-# run without the child check (FFVAE_FUZZ_CHILD_CHECK=0, fuzz_h5.h), so that
+# and any finding (WORK/artifacts/NAME/). The dataset, checkpoint and fonts
+# harnesses run without the child check (FFVAE_FUZZ_CHILD_CHECK=0, fuzz_h5.h), so that
 # libFuzzer explores libhdf5 itself, in -fork=1 mode that keeps going past
-# libhdf5's crashes; every input they saved is then replayed with the check
+# libhdf5's (and stb_truetype's) crashes; every input they saved is then replayed with the check
 # on, as the user runs, where each must end in a clean error. The last lines
 # of WORK/summary are the numbers.
 set -euo pipefail
@@ -36,7 +36,7 @@ for h in $harnesses; do
            -artifact_prefix="$art/" -close_fd_mask=2 -print_final_stats=1)
     env=()
     case $h in
-    dataset|checkpoint)
+    dataset|checkpoint|fonts)
         # libhdf5 leaks on its error paths; ffvae's leaks are the replay's to find.
         env=(FFVAE_FUZZ_CHILD_CHECK=0 ASAN_OPTIONS=detect_leaks=0)
         flags+=(-fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1) ;;
@@ -55,9 +55,9 @@ for h in $harnesses; do
         | tee -a "$summary"
 done
 
-# Every input the unchecked HDF5 runs saved (crashes, OOMs, timeouts: libhdf5's),
+# Every input the unchecked runs saved (crashes, OOMs, timeouts: libhdf5's, stb_truetype's),
 # through the checked harness: each must end without a finding.
-for h in dataset checkpoint; do
+for h in dataset checkpoint fonts; do
     case " $harnesses " in *" $h "*) ;; *) continue ;; esac
     files=$(find "$work/artifacts/$h" -type f | sort)
     [ -n "$files" ] || { echo "$h: no unchecked findings to replay" | tee -a "$summary"; continue; }

@@ -1,5 +1,7 @@
-/* fuzz_h5.h - what the dataset and checkpoint harnesses share: which of the
- * two protections they fuzz.
+/* fuzz_h5.h - what the dataset, checkpoint and fonts harnesses share: which
+ * of the two protections they fuzz. (The fonts importer runs stb_truetype
+ * under the same child check, h5check_run_reader; read "libhdf5" below as
+ * "stb_truetype" for it.)
  *
  * What the user gets is the child-process check (src/h5check.c): every
  * dataset or checkpoint load first runs in a forked child under limits, and
