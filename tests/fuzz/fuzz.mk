@@ -62,7 +62,10 @@ $(FUZZ_OUT)/fuzz_%: $(srcdir)/tests/fuzz/fuzz_%.c $(FUZZ_OUT)/libffvae-fuzz.a \
 # elsewhere (the fixtures, the hostile inputs the CLI tests use, the models)
 # are replayed from where they are: corpus/<harness>.list and
 # regressions/<harness>.list name them, relative to the source tree.
-REPLAY_FLAGS = -timeout=60 -rss_limit_mb=2048 -malloc_limit_mb=2048
+# -malloc_limit_mb=1024: the child check's memory allowance (H5CHECK_MEMORY_BYTES),
+# which a sanitizer build cannot set as an address-space limit; libFuzzer's
+# malloc hook runs in the forked child too, and stops it there the same way.
+REPLAY_FLAGS = -timeout=60 -rss_limit_mb=2048 -malloc_limit_mb=1024
 
 replay: all
 	@set -e; scratch=$$(mktemp -d "$${TMPDIR:-/tmp}/ffvae-fuzz-replay.XXXXXX"); \
