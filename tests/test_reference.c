@@ -22,6 +22,8 @@ static const char *const cases[] = {
     "dense_relu",
     "conv_decoder",                  /* nn.ConvTranspose2d decoder, MLP encoder */
     "conv_encoder_conv_decoder_rgb", /* nn.Conv2d encoder too, RGB, Gaussian likelihood */
+    "coord_none_sine_latent_omega",  /* [network] latent_omega: z's own first-layer scale */
+    "coord_gaussian_sine_film_latent_omega",
 };
 
 START_TEST(matches_pytorch)
