@@ -199,7 +199,9 @@ START_TEST(fmnist_models_differ_only_in_the_choice_under_test)
     ck_assert_int_eq(m.encoding, ENCODING_NONE);
     ck_assert_int_eq(m.activation, ACT_SINE);
     ck_assert_float_eq(m.omega0, 30.0f);
+    ck_assert_float_eq(m.latent_omega, 1.0f); /* z's own scale in the first layer */
     m.activation = base.activation;
+    m.latent_omega = base.latent_omega;
     same_label(&m, &base);
     ck_assert_config_eq(&m, &base);
 
