@@ -317,7 +317,9 @@ void model_init_params(Model *m, Rng *r)
         return;
     }
     if (c->decoder == DECODER_COORD) {
-        int fan_in = m->E + m->latent; /* the split layer is one layer over [γ, z] */
+        /* The split layer is one layer over [γ, z]. Wz keeps this bound whatever
+         * latent_omega is: that scale is applied in the forward pass (model.h). */
+        int fan_in = m->E + m->latent;
         float bound = hidden_bound(c, fan_in, 1);
         init_tensor(m, m->in_Wx, bound, r);
         init_tensor(m, m->in_Wz, bound, r);
