@@ -25,13 +25,22 @@
 #include "sweep.h"
 #include "util.h"
 
+/* With a sweep, every model runs at every value: a "variant" is one (value,
+ * model) pair, numbered value-major (q = v · n_models + i), so that the
+ * variants of one value, one table of the report, sit together. Without a
+ * sweep there is one value and the variants are the models. */
 typedef struct {
     const CompareOptions *o;
     Dataset ds;
-    ModelConfig *cfg;   /* [n_models] */
-    RunResult *runs;    /* [n_models · seeds] */
-    double *radial;     /* [n_models + 1, n_bins]: data, then each model (mean over seeds) */
-    double *radial_error; /* [n_models, n_bins]: relative error power (mean over seeds) */
+    Sweep sweep;        /* valid when have_sweep */
+    int have_sweep;
+    int n_values;       /* sweep values; 1 without a sweep */
+    ModelConfig *cfg;   /* [n_models]: each model as given (--set applied, before the sweep) */
+    int *batch;         /* [n_variants]: each variant's batch (a sweep may set it), for
+                           the steps an --epochs budget means */
+    RunResult *runs;    /* [n_variants · seeds] */
+    double *radial;     /* [n_variants + 1, n_bins]: data, then each variant (mean over seeds) */
+    double *radial_error; /* [n_variants, n_bins]: relative error power (mean over seeds) */
     int n_bins;
     Classifier cls;
     int have_cls;
@@ -82,9 +91,17 @@ static int train_classifier(Comparison *c)
     return 0;
 }
 
-static int run_dir(char *buf, size_t size, const CompareOptions *o, const char *name, int seed)
+/* OUT/runs/NAME/seedK, or OUT/runs/NAME/KEY=V/seedK in a sweep: variant q. */
+static int run_dir(char *buf, size_t size, const Comparison *c, int q, int seed)
 {
-    int n = snprintf(buf, size, "%s/runs/%s/seed%d", o->out_dir, name, seed);
+    const CompareOptions *o = c->o;
+    const char *name = c->cfg[q % o->n_models].name;
+    char value[200];
+    int n = -1;
+    if (!c->have_sweep)
+        n = snprintf(buf, size, "%s/runs/%s/seed%d", o->out_dir, name, seed);
+    else if (sweep_value_dir(value, sizeof value, &c->sweep, q / o->n_models) == 0)
+        n = snprintf(buf, size, "%s/runs/%s/%s/seed%d", o->out_dir, name, value, seed);
     if (n < 0 || (size_t)n >= size) {
         ffvae_error("%s: path too long", o->out_dir);
         return -1;
@@ -92,40 +109,118 @@ static int run_dir(char *buf, size_t size, const CompareOptions *o, const char *
     return 0;
 }
 
-/* OUT/runs/NAME/seedK/checkpoint.h5 */
-static int run_checkpoint(char *buf, size_t size, const CompareOptions *o, const char *name,
-                          int seed)
+/* The run directory's checkpoint.h5. */
+static int run_checkpoint(char *buf, size_t size, const Comparison *c, int q, int seed)
 {
     char dir[4096];
-    if (run_dir(dir, sizeof dir, o, name, seed) != 0)
+    if (run_dir(dir, sizeof dir, c, q, seed) != 0)
         return -1;
     return path_join(buf, size, dir, "checkpoint.h5");
 }
 
-/* Everything is checked before any training: every model loads and fits the
- * data, and no two share a name. */
-static int check_models(Comparison *c)
+/* Variant q in progress lines: "NAME", or "NAME KEY=V" in a sweep. */
+static void variant_label(char *buf, size_t size, const Comparison *c, int q)
+{
+    const char *name = c->cfg[q % c->o->n_models].name;
+    if (c->have_sweep)
+        snprintf(buf, size, "%s %s=%s", name, c->sweep.key, c->sweep.values[q / c->o->n_models]);
+    else
+        snprintf(buf, size, "%s", name);
+}
+
+/* The sweep's value v as a `--set KEY=V` text, for train_run and the checks. */
+static void sweep_set_text(char *buf, size_t size, const Sweep *s, int v)
+{
+    snprintf(buf, size, "%s.%s=%s", s->section, s->key, s->values[v]);
+}
+
+/* One model as it will train (at one sweep value): it must fit the data and
+ * be a VAE whose batch the training set and the ranks can fill. path names
+ * it in messages (with the sweep value, when there is one). */
+static int check_trainable(const Comparison *c, const ModelConfig *m, const char *path)
 {
     const CompareOptions *o = c->o;
     const Split *sp = &c->ds.train;
+    if (split_check_geometry(sp, m->height, m->width, m->channels, path, o->data_path) != 0)
+        return -1;
+    if (m->latent < 1) {
+        ffvae_error("%s: [latent] size 0 is a fit network, not a VAE", path);
+        return -1;
+    }
+    if (sp->n < m->batch) {
+        ffvae_error("%s: %d training images, fewer than one batch of %d%s%s%s", o->data_path,
+                    sp->n, m->batch, c->have_sweep ? " (" : "", c->have_sweep ? path : "",
+                    c->have_sweep ? ")" : "");
+        return -1;
+    }
+    return dist_check_batch(m); /* an MPI job: every model splits over the ranks */
+}
+
+/* The sweep at every model: the key must mean something to it, and each value
+ * must be one the key accepts and leave a model compare can train. Messages
+ * name the model file, the key and the value. */
+static int check_sweep(const Comparison *c, int i)
+{
+    const CompareOptions *o = c->o;
+    const Sweep *sw = &c->sweep;
+    const char *why;
+    if (!sweep_applies_to_vae(sw, &c->cfg[i], &why)) {
+        char values[SWEEP_MAX_VALUES * 65] = "";
+        for (int v = 0; v < sw->n; v++)
+            snprintf(values + strlen(values), sizeof values - strlen(values), "%s%s",
+                     v ? "," : "", sw->values[v]);
+        ffvae_error("%s: cannot sweep [%s] %s (--sweep %s=%s): %s", o->models[i], sw->section,
+                    sw->key, sw->label, values, why);
+        return -1;
+    }
+    for (int v = 0; v < sw->n; v++) {
+        char origin[4400];
+        snprintf(origin, sizeof origin, "%s, --sweep %s=%s", o->models[i], sw->label,
+                 sw->values[v]);
+        ModelConfig m = c->cfg[i];
+        if (config_set(&m, sw->section, sw->key, sw->values[v], origin) != 0 ||
+            check_trainable(c, &m, origin) != 0)
+            return -1;
+        c->batch[v * o->n_models + i] = m.batch;
+    }
+    return 0;
+}
+
+/* Two values that would share a run directory ("0.5" twice, or "a b" and "a_b"). */
+static int check_sweep_dirs(const Sweep *sw)
+{
+    for (int v = 0; v < sw->n; v++)
+        for (int w = 0; w < v; w++) {
+            char a[200], b[200];
+            if (sweep_value_dir(a, sizeof a, sw, v) != 0 || sweep_value_dir(b, sizeof b, sw, w) != 0) {
+                ffvae_error("--sweep %s: a value too long for a run directory", sw->label);
+                return -1;
+            }
+            if (strcmp(a, b) == 0) {
+                ffvae_error("--sweep %s: the values '%s' and '%s' would share the run directory "
+                            "'%s'", sw->label, sw->values[w], sw->values[v], a);
+                return -1;
+            }
+        }
+    return 0;
+}
+
+/* Everything is checked before any training and before the output directory
+ * is made: every model loads and fits the data at every sweep value, and no
+ * two share a name. */
+static int check_models(Comparison *c)
+{
+    const CompareOptions *o = c->o;
+    if (c->have_sweep && check_sweep_dirs(&c->sweep) != 0)
+        return -1;
     for (int i = 0; i < o->n_models; i++) {
         ModelConfig *m = &c->cfg[i];
         if (config_load(m, o->models[i]) != 0 || config_apply_sets(m, o->sets, o->n_sets) != 0)
             return -1;
-        if (split_check_geometry(sp, m->height, m->width, m->channels, o->models[i],
-                                 o->data_path) != 0)
+        if (c->have_sweep ? check_sweep(c, i) != 0 : check_trainable(c, m, o->models[i]) != 0)
             return -1;
-        if (m->latent < 1) {
-            ffvae_error("%s: [latent] size 0 is a fit network, not a VAE", o->models[i]);
-            return -1;
-        }
-        if (sp->n < m->batch) {
-            ffvae_error("%s: %d training images, fewer than one batch of %d", o->data_path, sp->n,
-                        m->batch);
-            return -1;
-        }
-        if (dist_check_batch(m) != 0) /* an MPI job: every model splits over the ranks */
-            return -1;
+        if (!c->have_sweep)
+            c->batch[i] = m->batch;
         for (int j = 0; j < i; j++)
             if (strcmp(c->cfg[j].name, m->name) == 0) {
                 ffvae_error("%s: duplicate model name '%s' (also %s); set [model] name to tell "
@@ -138,25 +233,51 @@ static int check_models(Comparison *c)
 }
 
 /* The manifest says what the comparison is; a rerun must say the same. */
-static char *manifest_text(const Comparison *c)
+char *compare_manifest_text(const char *dataset, int n_train, long steps, double epochs,
+                            int seeds, const Sweep *sweep, const ModelConfig *cfg, int n_models)
 {
-    const CompareOptions *o = c->o;
     StrBuf b = STRBUF_INIT("manifest");
     strbuf_printf(&b,
                   "ffvae compare manifest 1\ndataset %s (%d train images)\n"
                   "budget %s %g\nseeds %d\n",
-                  c->ds.name, c->ds.train.n, o->steps ? "steps" : "epochs",
-                  o->steps ? (double)o->steps : o->epochs, o->seeds);
-    for (int i = 0; i < o->n_models; i++) {
-        char *cfg = config_to_string(&c->cfg[i]);
-        if (!cfg) {
+                  dataset, n_train, steps ? "steps" : "epochs", steps ? (double)steps : epochs,
+                  seeds);
+    if (sweep) {
+        /* [section] key as resolved, and the values as given, in order */
+        strbuf_printf(&b, "sweep [%s] %s =", sweep->section, sweep->key);
+        for (int v = 0; v < sweep->n; v++)
+            strbuf_printf(&b, "%s%s", v ? "," : " ", sweep->values[v]);
+        strbuf_printf(&b, "\n");
+    }
+    for (int i = 0; i < n_models; i++) {
+        char *text = config_to_string(&cfg[i]);
+        if (!text) {
             strbuf_free(&b);
             return NULL;
         }
-        strbuf_printf(&b, "--- model %s\n%s", c->cfg[i].name, cfg);
-        free(cfg);
+        strbuf_printf(&b, "--- model %s\n%s", cfg[i].name, text);
+        free(text);
     }
     return strbuf_take(&b);
+}
+
+static char *manifest_text(const Comparison *c)
+{
+    const CompareOptions *o = c->o;
+    return compare_manifest_text(c->ds.name, c->ds.train.n, o->steps, o->epochs, o->seeds,
+                                 c->have_sweep ? &c->sweep : NULL, c->cfg, o->n_models);
+}
+
+/* The manifest's sweep line, or "" when it has none (into buf[size]). */
+static void manifest_sweep_line(char *buf, size_t size, const char *text)
+{
+    buf[0] = '\0';
+    const char *p = strstr(text, "\nsweep ");
+    if (!p)
+        return;
+    p++;
+    size_t n = strcspn(p, "\n");
+    snprintf(buf, size, "%.*s", (int)n, p);
 }
 
 /* The whole of a text file into *text (the caller frees it), or *text = NULL
@@ -209,8 +330,16 @@ static int claim_output(const Comparison *c)
     char *have;
     int rc = read_whole_file(path, &have);
     if (rc == 0 && have && strcmp(have, want) != 0) {
-        ffvae_error("%s: holds a different comparison (see its manifest.txt); choose another -o",
-                    c->o->out_dir);
+        char was[400], now[400];
+        manifest_sweep_line(was, sizeof was, have);
+        manifest_sweep_line(now, sizeof now, want);
+        if (strcmp(was, now) != 0)
+            ffvae_error("%s: holds a different comparison (its manifest.txt says %s, this one %s);"
+                        " choose another -o", c->o->out_dir, was[0] ? was : "no sweep",
+                        now[0] ? now : "no sweep");
+        else
+            ffvae_error("%s: holds a different comparison (see its manifest.txt); choose another "
+                        "-o", c->o->out_dir);
         rc = -1;
     } else if (rc == 0 && !have) {
         rc = write_file_atomic(path, want);
@@ -221,13 +350,25 @@ static int claim_output(const Comparison *c)
 }
 
 /* Trains one run unless its checkpoint already reached the budget. */
-static int train_one(const Comparison *c, int i, int seed, const char *dir, int index, int total)
+static int train_one(const Comparison *c, int q, int seed, const char *dir, int index, int total)
 {
     const CompareOptions *o = c->o;
+    int i = q % o->n_models;
     char ckpt[4200];
     if (path_join(ckpt, sizeof ckpt, dir, "checkpoint.h5") != 0)
         return -1;
-    long per_epoch = c->ds.train.n / c->cfg[i].batch;
+    /* The sweep's value is one more --set, after the others (as check_sweep
+     * applied it), so a resumed run is checked against it too. */
+    const char *sets[CONFIG_MAX_SETS + 1];
+    char value_set[200], what[300];
+    int n_sets = o->n_sets;
+    memcpy(sets, o->sets, (size_t)o->n_sets * sizeof *sets);
+    if (c->have_sweep) {
+        sweep_set_text(value_set, sizeof value_set, &c->sweep, q / o->n_models);
+        sets[n_sets++] = value_set;
+    }
+    variant_label(what, sizeof what, c, q);
+    long per_epoch = c->ds.train.n / c->batch[q];
     long target = o->steps ? o->steps : (long)ceil(o->epochs * (double)per_epoch);
     /* In an MPI job rank 0 decides (its view of the run directory), so every
      * rank makes the same train_run call or none: [resume?, steps done]. */
@@ -250,10 +391,10 @@ static int train_one(const Comparison *c, int i, int seed, const char *dir, int 
     int resume = state[0] > 0;
     if (resume && state[1] >= target) {
         report_line(o->report, "[%d/%d] %s seed %d: finished (%ld steps), skipped", index, total,
-                    c->cfg[i].name, seed, (long)state[1]);
+                    what, seed, (long)state[1]);
         return 0;
     }
-    report_line(o->report, "[%d/%d] %s seed %d: %s", index, total, c->cfg[i].name, seed,
+    report_line(o->report, "[%d/%d] %s seed %d: %s", index, total, what, seed,
                 resume ? "resuming" : "training");
     TrainOptions t = {.model_path = resume ? NULL : o->models[i],
                       .data_path = o->data_path,
@@ -265,24 +406,32 @@ static int train_one(const Comparison *c, int i, int seed, const char *dir, int 
                       .report = o->report,
                       .resume_hint = "run the same command again to resume",
                       .stop = o->stop,
-                      .sets = o->sets,
-                      .n_sets = o->n_sets};
+                      .sets = sets,
+                      .n_sets = n_sets};
     return train_run(&t);
 }
 
-/* OUT_DIR/KIND-NAME.png, a figure of one model. */
+/* OUT_DIR/KIND-NAME.png, a figure of one model, or KIND-NAME-KEY=V.png at one
+ * sweep value (variant q). */
 static int model_figure_path(char *path, size_t size, const Comparison *c, const char *kind,
-                             const Model *m)
+                             int q)
 {
-    char file[128]; /* a [model] name is at most 63 characters */
-    snprintf(file, sizeof file, "%s-%s.png", kind, m->cfg.name);
+    char file[400], value[200]; /* a [model] name is at most 63 characters */
+    const char *name = c->cfg[q % c->o->n_models].name;
+    if (!c->have_sweep)
+        snprintf(file, sizeof file, "%s-%s.png", kind, name);
+    else if (sweep_value_dir(value, sizeof value, &c->sweep, q / c->o->n_models) == 0)
+        snprintf(file, sizeof file, "%s-%s-%s.png", kind, name, value);
+    else
+        return -1;
     return path_join(path, size, c->o->out_dir, file);
 }
 
 /* Reconstructions, samples and an interpolation of one model, as PNG grids. */
 #define FIG_IMAGES 8
-static int model_figures(const Comparison *c, const Model *m, float *recon_rows, int row)
+static int model_figures(const Comparison *c, const Model *m, float *recon_rows, int q)
 {
+    int row = q + 1; /* row 0: the originals */
     const Split *te = &c->ds.test;
     size_t img = (size_t)m->H * m->W * m->C;
     int n = te->n < FIG_IMAGES ? te->n : FIG_IMAGES;
@@ -293,7 +442,7 @@ static int model_figures(const Comparison *c, const Model *m, float *recon_rows,
     /* samples: two rows of prior draws, the same draws for every model */
     Rng r;
     rng_seed(&r, 7, 3);
-    if (model_figure_path(path, sizeof path, c, "samples", m) != 0 ||
+    if (model_figure_path(path, sizeof path, c, "samples", q) != 0 ||
         figure_samples(path, m, 2 * FIG_IMAGES, 0, 1.0f, &r, FIG_IMAGES, 2) != 0)
         return -1;
     /* interpolation: test image 0 → 1, originals at the ends */
@@ -301,19 +450,22 @@ static int model_figures(const Comparison *c, const Model *m, float *recon_rows,
         return 0;
     static const int first_two[2] = {0, 1};
     InterpFigure f = {.test = te, .pairs = first_two, .rows = 1, .frames = FIG_IMAGES, .scale = 2};
-    if (model_figure_path(path, sizeof path, c, "interp", m) != 0)
+    if (model_figure_path(path, sizeof path, c, "interp", q) != 0)
         return -1;
     return figure_interp(path, m, &f);
 }
 
-/* Evaluates every run, draws the per-model figures from each model's first seed. */
+/* Evaluates every run, draws the per-model figures from each model's first
+ * seed (at each sweep value). */
 static int evaluate_runs(Comparison *c, float *recon_rows)
 {
     const CompareOptions *o = c->o;
-    for (int i = 0; i < o->n_models; i++) {
+    for (int q = 0; q < o->n_models * c->n_values; q++) {
+        char what[300];
+        variant_label(what, sizeof what, c, q);
         for (int k = 1; k <= o->seeds; k++) {
             char ckpt[4200];
-            if (run_checkpoint(ckpt, sizeof ckpt, o, c->cfg[i].name, k) != 0)
+            if (run_checkpoint(ckpt, sizeof ckpt, c, q, k) != 0)
                 return -1;
             Model m;
             TrainState s;
@@ -323,7 +475,7 @@ static int evaluate_runs(Comparison *c, float *recon_rows)
             int rc = evaluate_with(&e, &m, &c->ds.test, o->eval_images, 1,
                                    c->have_cls ? &c->cls : NULL);
             if (rc == 0) {
-                RunResult *r = &c->runs[i * o->seeds + (k - 1)];
+                RunResult *r = &c->runs[q * o->seeds + (k - 1)];
                 double v[N_METRICS] = {
                     [METRIC_NELBO] = e.nelbo,
                     [METRIC_PSNR] = e.psnr,
@@ -341,24 +493,25 @@ static int evaluate_runs(Comparison *c, float *recon_rows)
                     [METRIC_RECALL] = e.recall};
                 memcpy(r->metric, v, sizeof v);
                 r->steps = s.step;
+                r->kl = e.kl;
                 c->n_bins = e.n_bins;
                 for (int b = 0; b < e.n_bins; b++) {
                     c->radial[b] = e.radial_data[b];
-                    c->radial[(size_t)(i + 1) * e.n_bins + b] += e.radial_recon[b] / o->seeds;
+                    c->radial[(size_t)(q + 1) * e.n_bins + b] += e.radial_recon[b] / o->seeds;
                     if (e.radial_data[b] > 0)
-                        c->radial_error[(size_t)i * e.n_bins + b] +=
+                        c->radial_error[(size_t)q * e.n_bins + b] +=
                             e.radial_error[b] / e.radial_data[b] / o->seeds;
                 }
                 report_line(o->report,
                             "%s seed %d: nelbo %.2f  psnr %.2f dB  ssim %.4f  hf ratio %.3f "
                             "(samples %.3f)  hf error %.3f  fid %.2f",
-                            c->cfg[i].name, k, e.nelbo, e.psnr, e.ssim, e.hf_ratio_recon,
+                            what, k, e.nelbo, e.psnr, e.ssim, e.hf_ratio_recon,
                             e.hf_ratio_samples, e.hf_error_ratio, e.fid_samples);
                 if (e.note[0] && k == 1)
-                    report_line(o->report, "%s: %s", c->cfg[i].name, e.note);
+                    report_line(o->report, "%s: %s", what, e.note);
                 eval_result_free(&e);
                 if (k == 1)
-                    rc = model_figures(c, &m, recon_rows, i + 1);
+                    rc = model_figures(c, &m, recon_rows, q);
             }
             train_state_free(&s);
             model_free(&m);
@@ -369,14 +522,14 @@ static int evaluate_runs(Comparison *c, float *recon_rows)
     return 0;
 }
 
-/* The training log of each model's first seed, for the curves figure. */
+/* The training log of each variant's first seed, for the curves figure. */
 static int load_curves(const Comparison *c, TrainState *curves)
 {
-    for (int i = 0; i < c->o->n_models; i++) {
+    for (int q = 0; q < c->o->n_models * c->n_values; q++) {
         char ckpt[4200];
         Model m;
-        if (run_checkpoint(ckpt, sizeof ckpt, c->o, c->cfg[i].name, 1) != 0 ||
-            checkpoint_load(ckpt, &m, &curves[i]) != 0)
+        if (run_checkpoint(ckpt, sizeof ckpt, c, q, 1) != 0 ||
+            checkpoint_load(ckpt, &m, &curves[q]) != 0)
             return -1;
         model_free(&m);
     }
@@ -387,7 +540,7 @@ static int load_curves(const Comparison *c, TrainState *curves)
 static int write_report(const Comparison *c, const ModelSummary *sum, char *verdict, size_t size)
 {
     const CompareOptions *o = c->o;
-    int n = o->n_models;
+    int n = o->n_models * c->n_values;
     TrainState *curves = checked_calloc((size_t)n, sizeof *curves, "training curves");
     int rc = -1;
     if (curves && load_curves(c, curves) == 0) {
@@ -398,7 +551,8 @@ static int write_report(const Comparison *c, const ModelSummary *sum, char *verd
                            .epochs = o->epochs,
                            .seeds = o->seeds,
                            .eval_images = o->eval_images,
-                           .n_models = n,
+                           .n_models = o->n_models,
+                           .sweep = c->have_sweep ? &c->sweep : NULL,
                            .sum = sum,
                            .runs = c->runs,
                            .radial = c->radial,
@@ -418,22 +572,26 @@ static int write_report(const Comparison *c, const ModelSummary *sum, char *verd
 static int report_runs(Comparison *c, float *recon_rows, ModelSummary *sum)
 {
     const CompareOptions *o = c->o;
-    int n = o->n_models;
+    int n = o->n_models * c->n_values;
     if (evaluate_runs(c, recon_rows) != 0)
         return -1;
     char path[4200];
     if (path_join(path, sizeof path, o->out_dir, "recon.png") != 0 ||
         figure_recon_rows(path, recon_rows, &c->ds.test, n, FIG_IMAGES, 2) != 0)
         return -1;
-    for (int i = 0; i < n; i++)
-        sum[i] = summarise_runs(c->cfg[i].name, &c->runs[i * o->seeds], o->seeds);
-    char verdict[1024];
-    if (write_report(c, sum, verdict, sizeof verdict) != 0)
+    for (int q = 0; q < n; q++)
+        sum[q] = summarise_runs(c->cfg[q % o->n_models].name, &c->runs[q * o->seeds], o->seeds);
+    size_t size = 1024 + (c->have_sweep ? (size_t)c->n_values * 1200 : 0); /* a verdict a value */
+    char *verdict = checked_malloc(size, 1, "verdict");
+    if (!verdict || write_report(c, sum, verdict, size) != 0) {
+        free(verdict);
         return -1;
+    }
     report_line(o->report, "%s", "");
     report_line(o->report, "report: %s/report.md", o->out_dir);
     report_line(o->report, "%s", "");
     report_line(o->report, "%s", verdict);
+    free(verdict);
     return 0;
 }
 
@@ -442,14 +600,22 @@ int compare_run(const CompareOptions *o)
     Comparison c;
     memset(&c, 0, sizeof c);
     c.o = o;
+    c.n_values = 1;
+    if (o->sweep) { /* parsed first: a bad --sweep needs no dataset to be refused */
+        if (sweep_parse(&c.sweep, o->sweep) != 0)
+            return -1;
+        c.have_sweep = 1;
+        c.n_values = c.sweep.n;
+    }
     if (dataset_load(&c.ds, o->data_path) != 0)
         return -1;
-    int n = o->n_models, rc = -1;
-    c.cfg = checked_calloc((size_t)n, sizeof *c.cfg, "model definitions");
+    int n = o->n_models * c.n_values, rc = -1; /* variants */
+    c.cfg = checked_calloc((size_t)o->n_models, sizeof *c.cfg, "model definitions");
     c.runs = checked_calloc((size_t)n * o->seeds, sizeof *c.runs, "run results");
+    c.batch = checked_calloc((size_t)n, sizeof *c.batch, "batch sizes");
     ModelSummary *sum = checked_calloc((size_t)n, sizeof *sum, "summaries");
     float *recon_rows = NULL;
-    if (!c.cfg || !c.runs || !sum || check_models(&c) != 0)
+    if (!c.cfg || !c.runs || !c.batch || !sum || check_models(&c) != 0)
         goto out;
     int nb = spectrum_bins(c.ds.test.h, c.ds.test.w); /* what evaluate() reports */
     c.radial = checked_calloc((size_t)(2 * n + 1) * nb, sizeof(double), "spectra");
@@ -473,12 +639,12 @@ int compare_run(const CompareOptions *o)
     if (dist_wait_for_root(ready) != 0)
         goto out;
     int total = n * o->seeds, index = 0;
-    for (int i = 0; i < n; i++)
+    for (int q = 0; q < n; q++)
         for (int k = 1; k <= o->seeds; k++) {
             char dir[4096];
-            if (run_dir(dir, sizeof dir, o, c.cfg[i].name, k) != 0) /* train_run makes it */
+            if (run_dir(dir, sizeof dir, &c, q, k) != 0) /* train_run makes it */
                 goto out;
-            int trained = train_one(&c, i, k, dir, ++index, total);
+            int trained = train_one(&c, q, k, dir, ++index, total);
             if (trained == TRAIN_INTERRUPTED)
                 rc = TRAIN_INTERRUPTED; /* train_run said how to continue */
             if (trained != 0)
@@ -495,6 +661,7 @@ out:
     free(c.radial);
     free(sum);
     free(c.runs);
+    free(c.batch);
     free(c.cfg);
     if (c.have_cls)
         classifier_free(&c.cls);

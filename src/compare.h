@@ -8,12 +8,15 @@
  *
  * OUT/manifest.txt      what this comparison is (data, budget, seeds, models);
  *                       a rerun must match it, and then resumes
- * OUT/runs/NAME/seedK/  each run (config.ini, log.csv, checkpoint.h5)
+ * OUT/runs/NAME/seedK/  each run (config.ini, log.csv, checkpoint.h5); with
+ *                       --sweep KEY=V1,..., OUT/runs/NAME/KEY=V/seedK (the value's
+ *                       directory as sweep_value_dir names it)
  * OUT/metrics.csv       one row per run with every number
  * OUT/report.md         table (mean ± sd over seeds), verdict, figures
  * OUT/ figures          recon.png, samples-NAME.png, interp-NAME.png,
  *                       spectra.png (spectra.csv, spectra.gp), curves.png
- *                       (curves.dat, curves.gp), drawn with gnuplot */
+ *                       (curves.dat, curves.gp), drawn with gnuplot; with a sweep
+ *                       also rate.png (rate.dat, rate.gp) */
 #ifndef FFVAE_COMPARE_H
 #define FFVAE_COMPARE_H
 
@@ -21,6 +24,7 @@
 #include <stdint.h>
 
 #include "progress.h"
+#include "sweep.h"
 /* The summaries, the verdict and the report's files. */
 #include "compare_report.h"
 
@@ -41,10 +45,18 @@ typedef struct {
     const StopControl *stop; /* armed around each run's steps; NULL: never stops early */
     const char *const *sets; /* `--set KEY=V` applied to every model ([n_sets]) */
     int n_sets;
+    const char *sweep;       /* `--sweep KEY=V1,V2,...`: every model at each value; NULL: none */
 } CompareOptions;
 
 /* Returns 0 when the report is written, TRAIN_INTERRUPTED when o->stop stopped a
  * run (its checkpoint saved, so the same call resumes), or -1 after an error. */
 int compare_run(const CompareOptions *o);
+
+/* The manifest's text: the dataset, the budget, the seeds, the sweep (NULL:
+ * none, and then no sweep line, so a comparison made before --sweep existed
+ * resumes) and each model's resolved definition as given (--set applied,
+ * before the sweep). A malloc'd string, or NULL after reporting. */
+char *compare_manifest_text(const char *dataset, int n_train, long steps, double epochs,
+                            int seeds, const Sweep *sweep, const ModelConfig *cfg, int n_models);
 
 #endif

@@ -1,10 +1,12 @@
 /* compare_report.c - the files of a compare report, from the numbers the
  * runs measured (compare_report.h): metrics.csv, the spectra and curves
- * figures (data, gnuplot script, PNG) and report.md with the verdict. */
+ * figures (data, gnuplot script, PNG), with a sweep the rate figure, and
+ * report.md with the verdict. */
 #include "compare_report.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "plot.h"
@@ -195,20 +197,48 @@ static int write_text(const char *out_dir, const char *name, const StrBuf *text)
     return write_file_atomic(path, strbuf_text(text));
 }
 
-/* metrics.csv: one row per run with every number. */
+/* Variants: the models, or with a sweep every (value, model) (compare_report.h). */
+static int n_variants(const CompareReport *r)
+{
+    return r->n_models * (r->sweep ? r->sweep->n : 1);
+}
+
+/* The sweep value of variant q ("" without a sweep). */
+static const char *variant_value(const CompareReport *r, int q)
+{
+    return r->sweep ? r->sweep->values[q / r->n_models] : "";
+}
+
+/* A variant's name in the figures: the model's, then " KEY=V" with a sweep. */
+static void variant_name(char *buf, size_t size, const CompareReport *r, int q)
+{
+    if (r->sweep)
+        snprintf(buf, size, "%s %s=%s", r->sum[q].name, r->sweep->key, variant_value(r, q));
+    else
+        snprintf(buf, size, "%s", r->sum[q].name);
+}
+
+/* metrics.csv: one row per run with every number; with a sweep, the key
+ * (section.key) and the value after the model, and the KL (the rate) last. */
 static int write_metrics(const CompareReport *r)
 {
     StrBuf csv = STRBUF_INIT("metrics.csv");
-    strbuf_printf(&csv, "model,seed,steps");
+    strbuf_printf(&csv, r->sweep ? "model,sweep,value,seed,steps" : "model,seed,steps");
     for (int j = 0; j < N_METRICS; j++)
         strbuf_printf(&csv, ",%s", metric_names[j]);
-    strbuf_printf(&csv, "\n");
-    for (int i = 0; i < r->n_models; i++)
+    strbuf_printf(&csv, r->sweep ? ",kl\n" : "\n");
+    for (int q = 0; q < n_variants(r); q++)
         for (int k = 0; k < r->seeds; k++) {
-            const RunResult *run = &r->runs[i * r->seeds + k];
-            strbuf_printf(&csv, "%s,%d,%ld", r->sum[i].name, k + 1, run->steps);
+            const RunResult *run = &r->runs[q * r->seeds + k];
+            strbuf_printf(&csv, "%s", r->sum[q].name);
+            if (r->sweep)
+                strbuf_printf(&csv, ",%s.%s,%s", r->sweep->section, r->sweep->key,
+                              variant_value(r, q));
+            strbuf_printf(&csv, ",%d,%ld", k + 1, run->steps);
             for (int j = 0; j < N_METRICS; j++)
                 strbuf_printf(&csv, ",%.6g", run->metric[j]);
+            if (r->sweep)
+                strbuf_printf(&csv, ",%.6g", run->kl);
             strbuf_printf(&csv, "\n");
         }
     int rc = write_text(r->out_dir, "metrics.csv", &csv);
@@ -232,13 +262,18 @@ static int draw_with_gnuplot(const char *out_dir, const char *name, const StrBuf
  * each model's reconstructions (mean over seeds). */
 static int draw_spectra(const CompareReport *r)
 {
-    int n = r->n_models, nb = r->n_bins;
+    int n = n_variants(r), nb = r->n_bins;
+    char name[200];
     StrBuf csv = STRBUF_INIT("spectra.csv");
     strbuf_printf(&csv, "frequency,data");
-    for (int i = 0; i < n; i++)
-        strbuf_printf(&csv, ",%s", r->sum[i].name);
-    for (int i = 0; r->radial_error && i < n; i++)
-        strbuf_printf(&csv, ",%s error", r->sum[i].name);
+    for (int i = 0; i < n; i++) {
+        variant_name(name, sizeof name, r, i);
+        strbuf_printf(&csv, ",%s", name);
+    }
+    for (int i = 0; r->radial_error && i < n; i++) {
+        variant_name(name, sizeof name, r, i);
+        strbuf_printf(&csv, ",%s error", name);
+    }
     strbuf_printf(&csv, "\n");
     for (int b = 0; b < nb; b++) {
         strbuf_printf(&csv, "%.6g", spectrum_bin_centre(b, nb));
@@ -285,7 +320,8 @@ static int draw_spectra(const CompareReport *r)
 /* curves.dat and curves.png: loss against step, the first seed of each model. */
 static int draw_curves(const CompareReport *r)
 {
-    int n = r->n_models;
+    int n = n_variants(r);
+    char name[200];
     /* curves.dat: one block per model, separated by two blank lines (gnuplot's index). */
     char path[4200];
     if (path_join(path, sizeof path, r->out_dir, "curves.dat") != 0)
@@ -296,7 +332,8 @@ static int draw_curves(const CompareReport *r)
         return -1;
     for (int i = 0; i < n; i++) {
         const TrainState *s = &r->curves[i];
-        fprintf(f, "# %s seed 1: step loss (negative ELBO per image, nats)\n", r->sum[i].name);
+        variant_name(name, sizeof name, r, i);
+        fprintf(f, "# %s seed 1: step loss (negative ELBO per image, nats)\n", name);
         for (long row = 0; row < s->n_log; row++)
             fprintf(f, "%ld %.6g\n", s->log[row].step, s->log[row].loss);
         fprintf(f, "\n\n");
@@ -309,11 +346,108 @@ static int draw_curves(const CompareReport *r)
                   "set terminal pngcairo size 800,560\nset output out\n"
                   "set xlabel 'step'\nset ylabel 'loss (negative ELBO, nats per image)'\n"
                   "set key top right\nplot ");
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
+        variant_name(name, sizeof name, r, i);
         strbuf_printf(&script, "%s'%s/curves.dat' index %d using 1:2 with lines title '%s'",
-                      i ? ", " : "", r->out_dir, i, r->sum[i].name);
+                      i ? ", " : "", r->out_dir, i, name);
+    }
     strbuf_printf(&script, "\n");
     int rc = draw_with_gnuplot(r->out_dir, "curves", &script);
+    strbuf_free(&script);
+    return rc;
+}
+
+/* The rate figure's panels: the column of rate.dat each plots on y, and its
+ * title. FID (the last) only when every variant has one. */
+static const struct {
+    int metric, column;
+    const char *title, *ylabel;
+} rate_panels[] = {
+    {METRIC_HF_RECON, 4, "HF ratio (reconstructions)", "HF ratio (1 = as sharp as the data)"},
+    {METRIC_HF_ERROR, 6, "HF error ratio (reconstructions)", "HF error ratio (0 = exact)"},
+    {METRIC_PSNR, 8, "PSNR (reconstructions)", "PSNR (dB)"},
+    {METRIC_FID, 10, "FID (prior samples)", "FID (lower is better)"},
+};
+
+/* The rate figure has an FID panel when every variant has an FID. */
+static int rate_has_fid(const CompareReport *r)
+{
+    for (int q = 0; q < n_variants(r); q++)
+        if (!isfinite(r->sum[q].stat[METRIC_FID].mean))
+            return 0;
+    return 1;
+}
+
+/* rate.dat, rate.gp and rate.png (with a sweep): each model's distortion
+ * against its rate, the KL in nats per test image, one point per sweep value
+ * (mean over seeds, the sd over seeds as error bars in x and y), one curve
+ * per model through its values in the sweep's order. */
+static int draw_rate(const CompareReport *r)
+{
+    int n = r->n_models, nv = r->sweep->n, with_fid = rate_has_fid(r);
+    char path[4200];
+    if (path_join(path, sizeof path, r->out_dir, "rate.dat") != 0)
+        return -1;
+    OutputFile out;
+    FILE *f = output_open(&out, path);
+    if (!f)
+        return -1;
+    fprintf(f, "# rate against distortion, sweep of [%s] %s; one block per model (gnuplot's\n"
+               "# index), one row per value; mean and sd over %d seed%s, on the test images\n"
+               "# value kl kl_sd hf_ratio_recon sd hf_error_ratio sd psnr sd fid sd\n",
+            r->sweep->section, r->sweep->key, r->seeds, r->seeds > 1 ? "s" : "");
+    for (int i = 0; i < n; i++) {
+        fprintf(f, "# %s\n", r->sum[i].name);
+        for (int v = 0; v < nv; v++) {
+            int q = v * n + i;
+            double kl[256];
+            int ns = r->seeds < 256 ? r->seeds : 256;
+            for (int k = 0; k < ns; k++)
+                kl[k] = r->runs[q * r->seeds + k].kl;
+            Stat s = stat_of(kl, ns);
+            /* the value as a label: one word, whatever it holds */
+            char label[64];
+            snprintf(label, sizeof label, "%s", r->sweep->values[v]);
+            for (char *p = label; *p; p++)
+                if (*p == ' ' || *p == '\t' || *p == '#' || *p == '"' || *p == '\'')
+                    *p = '_';
+            fprintf(f, "%s %.6g %.6g", label, s.mean, s.sd);
+            for (size_t p = 0; p < sizeof rate_panels / sizeof *rate_panels; p++) {
+                const Stat *m = &r->sum[q].stat[rate_panels[p].metric];
+                fprintf(f, " %.6g %.6g", m->mean, m->sd);
+            }
+            fprintf(f, "\n");
+        }
+        fprintf(f, "\n\n");
+    }
+    if (output_close(&out, f) != 0)
+        return -1;
+    int panels = with_fid ? 4 : 3;
+    StrBuf script = STRBUF_INIT("rate.gp");
+    strbuf_printf(&script,
+                  "# Rate against distortion: each model at each value of [%s] %s, the KL on x,\n"
+                  "# a measure of the reconstructions (or samples) on y; points are means over\n"
+                  "# seeds, bars the sd over seeds, labels the values. Data in rate.dat.\n"
+                  "set terminal pngcairo size %d,%d\nset output out\n"
+                  "set multiplot layout %d,%d\nset key below\n"
+                  "set xlabel 'rate: KL(q(z|x) || p(z)), nats per test image'\n",
+                  r->sweep->section, r->sweep->key, with_fid ? 1200 : 1500,
+                  with_fid ? 960 : 480, with_fid ? 2 : 1, with_fid ? 2 : 3);
+    for (int p = 0; p < panels; p++) {
+        int col = rate_panels[p].column;
+        strbuf_printf(&script, "set title '%s'\nset ylabel '%s'\nplot ", rate_panels[p].title,
+                      rate_panels[p].ylabel);
+        for (int i = 0; i < n; i++)
+            strbuf_printf(&script,
+                          "%s'%s/rate.dat' index %d using 2:%d:3:%d with xyerrorlines lc %d "
+                          "title '%s', '' index %d using 2:%d:1 with labels offset char 1,char 0.7 "
+                          "tc lt %d notitle",
+                          i ? ", \\\n    " : "", r->out_dir, i, col, col + 1, i + 1,
+                          r->sum[i].name, i, col, i + 1);
+        strbuf_printf(&script, "\n");
+    }
+    strbuf_printf(&script, "unset multiplot\n");
+    int rc = draw_with_gnuplot(r->out_dir, "rate", &script);
     strbuf_free(&script);
     return rc;
 }
@@ -347,23 +481,9 @@ static int metric_digits(int metric)
     }
 }
 
-/* report.md: what was compared, the verdict, the table, how to read it, the figures. */
-static void report_text(StrBuf *md, const CompareReport *r, const char *verdict)
+/* The results table of n models (their summaries sum[n]), best in bold. */
+static void table_text(StrBuf *md, const ModelSummary *sum, int n)
 {
-    const Dataset *ds = r->ds;
-    const ModelSummary *sum = r->sum;
-    int n = r->n_models;
-    strbuf_printf(md, "# ffvae compare: %s\n\n", r->out_dir);
-    strbuf_printf(md,
-                  "Dataset `%s` (%s, %d train / %d test images of %dx%dx%d); budget %s %g per "
-                  "run; %d seed%s; evaluated on %d test images.\n\n",
-                  ds->name, r->data_path, ds->train.n, ds->test.n, ds->train.h, ds->train.w,
-                  ds->train.c, r->steps ? "steps" : "epochs",
-                  r->steps ? (double)r->steps : r->epochs, r->seeds, r->seeds > 1 ? "s" : "",
-                  r->eval_images > 0 && r->eval_images < ds->test.n ? r->eval_images
-                                                                    : ds->test.n);
-    strbuf_printf(md, "## Verdict\n\n%s\n\n", verdict);
-    strbuf_printf(md, "## Results (mean ± sd over seeds; best in each column in bold)\n\n");
     strbuf_printf(md, "| model |");
     for (int c = 0; c < N_METRICS; c++)
         strbuf_printf(md, " %s |", metric_headers[table_order[c]]);
@@ -382,6 +502,47 @@ static void report_text(StrBuf *md, const CompareReport *r, const char *verdict)
         }
         strbuf_printf(md, "\n");
     }
+}
+
+/* report.md: what was compared, the verdict, the table, how to read it, the
+ * figures; with a sweep, a verdict and a table per value (verdicts[v]), and
+ * the rate figure. */
+static void report_text(StrBuf *md, const CompareReport *r, char (*verdicts)[1024])
+{
+    const Dataset *ds = r->ds;
+    const ModelSummary *sum = r->sum;
+    const Sweep *sw = r->sweep;
+    int n = r->n_models, nv = sw ? sw->n : 1;
+    strbuf_printf(md, "# ffvae compare: %s\n\n", r->out_dir);
+    strbuf_printf(md,
+                  "Dataset `%s` (%s, %d train / %d test images of %dx%dx%d); budget %s %g per "
+                  "run; %d seed%s; evaluated on %d test images.\n\n",
+                  ds->name, r->data_path, ds->train.n, ds->test.n, ds->train.h, ds->train.w,
+                  ds->train.c, r->steps ? "steps" : "epochs",
+                  r->steps ? (double)r->steps : r->epochs, r->seeds, r->seeds > 1 ? "s" : "",
+                  r->eval_images > 0 && r->eval_images < ds->test.n ? r->eval_images
+                                                                    : ds->test.n);
+    if (sw) {
+        strbuf_printf(md, "Sweep of `[%s] %s` over", sw->section, sw->key);
+        for (int v = 0; v < nv; v++)
+            strbuf_printf(md, "%s %s", v ? "," : "", sw->values[v]);
+        strbuf_printf(md,
+                      ": every model trained at each value (runs/MODEL/%s=V/seedK). A verdict "
+                      "and a table per value compare the models at the same setting; how each "
+                      "model moves with the value is the [rate figure](rate.png).\n\n",
+                      sw->key);
+        strbuf_printf(md, "## Verdict\n\n");
+        for (int v = 0; v < nv; v++)
+            strbuf_printf(md, "### %s = %s\n\n%s\n\n", sw->key, sw->values[v], verdicts[v]);
+    } else {
+        strbuf_printf(md, "## Verdict\n\n%s\n\n", verdicts[0]);
+    }
+    strbuf_printf(md, "## Results (mean ± sd over seeds; best in each column in bold)\n\n");
+    for (int v = 0; v < nv; v++) {
+        if (sw)
+            strbuf_printf(md, "%s### %s = %s\n\n", v ? "\n" : "", sw->key, sw->values[v]);
+        table_text(md, sum + (size_t)v * n, n);
+    }
     strbuf_printf(md,
                   "\nHow to read it: lower negative ELBO is a better model of the data; higher "
                   "PSNR and SSIM are reconstructions closer to the originals; the HF ratio is "
@@ -397,33 +558,81 @@ static void report_text(StrBuf *md, const CompareReport *r, const char *verdict)
                   "features of a classifier trained on this dataset: precision is how many "
                   "samples look like data, recall how much of the data the samples cover. "
                   "Every run's numbers are in [metrics.csv](metrics.csv).\n\n");
+    if (sw)
+        strbuf_printf(md,
+                      "## Rate and distortion\n\n![rate and distortion](rate.png)\n\n"
+                      "Each model is one curve through its sweep values (labelled), in the "
+                      "sweep's order: on x its rate, the KL(q(z|x) || p(z)) in nats per test "
+                      "image; on y the HF ratio of its reconstructions (1 is as sharp as the "
+                      "data), the HF error ratio (0 is exact), PSNR%s. Points are means over "
+                      "seeds, bars the sd over seeds. Curves that lie on one line say the "
+                      "models differ only in the rate they reach; a curve above another at "
+                      "the same KL (HF ratio closer to 1 with no more HF error, or higher PSNR) "
+                      "is a decoder that does more with the same information. Data: "
+                      "[rate.dat](rate.dat), [script](rate.gp).\n\n",
+                      rate_has_fid(r) ? " and the FID of the prior "
+                                                                "samples (lower is better)"
+                                                              : "");
     strbuf_printf(md, "## Figures\n\n");
     strbuf_printf(md,
                   "- [Reconstructions](recon.png): the first %d test images, then one row per "
                   "model (%s; first seed).\n",
-                  r->recon_images, "in the table's order");
-    for (int i = 0; i < n; i++)
+                  r->recon_images,
+                  sw ? "each value's models in turn, in the tables' order" : "in the table's order");
+    for (int q = 0; q < n * nv; q++) {
+        char file[400], value[200];
+        if (sw && sweep_value_dir(value, sizeof value, sw, q / n) == 0)
+            snprintf(file, sizeof file, "%s-%s", sum[q].name, value);
+        else
+            snprintf(file, sizeof file, "%s", sum[q].name);
+        char name[200];
+        variant_name(name, sizeof name, r, q);
         strbuf_printf(md,
                       "- %s: [samples](samples-%s.png), [interpolation](interp-%s.png) between "
                       "test images 0 and 1\n",
-                      sum[i].name, sum[i].name, sum[i].name);
+                      name, file, file);
+    }
     strbuf_printf(md, "- [Power and error spectra](spectra.png): left, the radially averaged "
                       "power of the data and the reconstructions; right, each model's relative "
                       "error power per band, error / data ([data](spectra.csv), "
                       "[script](spectra.gp)); the dashed line is half Nyquist.\n");
     strbuf_printf(md, "- [Training curves](curves.png) ([data](curves.dat), [script](curves.gp))."
                       "\n");
+    if (sw)
+        strbuf_printf(md, "- [Rate and distortion](rate.png) ([data](rate.dat), "
+                          "[script](rate.gp)).\n");
 }
 
 int compare_report_write(const CompareReport *r, char *verdict, size_t size)
 {
-    int clear;
-    compare_verdict(verdict, size, r->sum, r->n_models, &clear);
-    if (write_metrics(r) != 0 || draw_spectra(r) != 0 || draw_curves(r) != 0)
+    /* With a sweep, a verdict per value: the models are compared where they
+     * share every setting; a verdict across values would mostly rank the
+     * values rather than the decoders (β trades rate for distortion in every
+     * decoder); the rate figure shows how each moves with the value. */
+    int nv = r->sweep ? r->sweep->n : 1, n = r->n_models, clear;
+    char(*each)[1024] = checked_calloc((size_t)nv, sizeof *each, "verdicts");
+    if (!each)
         return -1;
-    StrBuf md = STRBUF_INIT("report.md");
-    report_text(&md, r, verdict);
-    int rc = write_text(r->out_dir, "report.md", &md);
-    strbuf_free(&md);
+    for (int v = 0; v < nv; v++)
+        compare_verdict(each[v], sizeof each[v], r->sum + (size_t)v * n, n, &clear);
+    if (!r->sweep) {
+        snprintf(verdict, size, "%s", each[0]);
+    } else {
+        StrBuf all = STRBUF_INIT("verdicts");
+        for (int v = 0; v < nv; v++)
+            strbuf_printf(&all, "%s%s=%s: %s", v ? "\n" : "", r->sweep->key, r->sweep->values[v],
+                          each[v]);
+        snprintf(verdict, size, "%s", all.failed ? "" : strbuf_text(&all));
+        strbuf_free(&all);
+    }
+    int rc = -1;
+    if (write_metrics(r) == 0 && draw_spectra(r) == 0 && draw_curves(r) == 0 &&
+        (!r->sweep || draw_rate(r) == 0)) {
+        StrBuf md = STRBUF_INIT("report.md");
+        report_text(&md, r, each);
+        rc = write_text(r->out_dir, "report.md", &md);
+        strbuf_free(&md);
+    }
+    free(each);
     return rc;
 }

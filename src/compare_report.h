@@ -5,6 +5,8 @@
  * metrics.csv                          every run's numbers
  * spectra.csv, spectra.gp, spectra.png the data's and each model's power spectra
  * curves.dat, curves.gp, curves.png    each model's training curve (first seed)
+ * rate.dat, rate.gp, rate.png          with a sweep: each model's distortion against
+ *                                      its rate (KL), one point per sweep value
  * report.md                            the verdict, the table and the figures
  *
  * Nothing here trains, evaluates or reads a run: compare.c gathers the
@@ -16,6 +18,7 @@
 
 #include "checkpoint.h"
 #include "dataset.h"
+#include "sweep.h"
 
 /* The columns of the report's table, in order. */
 enum {
@@ -49,6 +52,8 @@ typedef struct {
 typedef struct {
     double metric[N_METRICS];
     long steps;
+    double kl; /* KL(q(z|x) || p(z)) on the test images, nats per image (as eval reports it);
+                  shown only with a sweep: the rate figure's x */
 } RunResult;
 
 /* Mean and sample standard deviation of x[n]. */
@@ -88,20 +93,25 @@ typedef struct {
     int seeds;                 /* runs per model */
     int eval_images;           /* test images evaluated per run; 0 = the whole split */
     int n_models;
-    const ModelSummary *sum;   /* [n_models]: names, mean ± sd over seeds */
-    const RunResult *runs;     /* [n_models · seeds], model-major */
-    const double *radial;      /* [n_models + 1, n_bins]: the data's spectrum, then each
-                                  model's reconstructions' (mean over seeds) */
-    const double *radial_error; /* [n_models, n_bins]: each model's relative error power
+    const Sweep *sweep;        /* NULL: no sweep. Else every model ran at each of its
+                                  sweep->n values: a "variant" is one (value v, model i),
+                                  numbered q = v · n_models + i; without a sweep the
+                                  variants are the models. The arrays below are per variant. */
+    const ModelSummary *sum;   /* [variants]: model names, mean ± sd over seeds */
+    const RunResult *runs;     /* [variants · seeds], variant-major */
+    const double *radial;      /* [variants + 1, n_bins]: the data's spectrum, then each
+                                  variant's reconstructions' (mean over seeds) */
+    const double *radial_error; /* [variants, n_bins]: each variant's relative error power
                                    per band, error / data (mean over seeds); NULL: none */
     int n_bins;
-    const TrainState *curves;  /* [n_models]: the log of each model's first seed */
+    const TrainState *curves;  /* [variants]: the log of each variant's first seed */
     int recon_images;          /* images a row of recon.png shows (for its caption) */
 } CompareReport;
 
 /* Writes every file above into r->out_dir, each atomically, and copies the
  * verdict that report.md opens with into verdict[size], for the caller to
- * show. Returns 0, or -1 after reporting what failed. */
+ * show (with a sweep: one verdict per value, each on its own line headed
+ * "KEY=V:"). Returns 0, or -1 after reporting what failed. */
 int compare_report_write(const CompareReport *r, char *verdict, size_t size);
 
 #endif

@@ -290,10 +290,18 @@ static int load_faces(H5File *f, Dataset *d)
     rc = rc ? rc : load_split_faces(f, "/test/faces", &d->test);
     rc = rc ? rc : check_faces(f->path, "/train/faces", &d->train, d->n_faces);
     rc = rc ? rc : check_faces(f->path, "/test/faces", &d->test, d->n_faces);
-    /* names and files were split even on failure: free both lists together */
-    if (rc != 0 && n_files > d->n_faces) {
-        for (int i = d->n_faces; i < n_files; i++)
+    /* On failure the two lists may hold different counts (a damaged file's
+     * names and files disagree): free each by its own count here, rather
+     * than leave dataset_free to walk both by n_faces. */
+    if (rc != 0) {
+        for (int i = 0; i < d->n_faces; i++)
+            free(d->face_names[i]);
+        for (int i = 0; i < n_files; i++)
             free(d->face_files[i]);
+        free(d->face_names);
+        free(d->face_files);
+        d->face_names = d->face_files = NULL;
+        d->n_faces = 0;
     }
     return rc;
 }

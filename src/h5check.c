@@ -18,6 +18,16 @@
  * anything else but 0 is a crash: ASan, for one, exits 1 after its report. */
 #define CHILD_REFUSED 3
 
+/* AddressSanitizer, as gcc (__SANITIZE_ADDRESS__) and clang (__has_feature)
+ * say it: its shadow memory rules out an address-space limit. */
+#if defined(__SANITIZE_ADDRESS__)
+#define FFVAE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FFVAE_ASAN 1
+#endif
+#endif
+
 static int in_child;
 static int forced = -1; /* h5check_set_enabled: -1 not set */
 static long cpu_base = H5CHECK_CPU_SECONDS;
@@ -45,7 +55,7 @@ int h5check_enabled(void)
     return !(env && strcmp(env, "0") == 0);
 }
 
-#if !defined(__SANITIZE_ADDRESS__) /* used only where an address-space limit is set */
+#if !defined(FFVAE_ASAN) /* used only where an address-space limit is set */
 /* The address space the process maps now, from /proc/self/statm (0 if unknown). */
 static unsigned long long mapped_bytes(void)
 {
@@ -70,7 +80,7 @@ static void run_child(const char *path, H5CheckFn fn, void *arg, long cpu_second
         _exit(CHILD_REFUSED);
     struct rlimit cpu = {(rlim_t)cpu_seconds, (rlim_t)cpu_seconds + 1};
     setrlimit(RLIMIT_CPU, &cpu);
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(FFVAE_ASAN)
     /* ASan's shadow memory is terabytes of address space: no such limit there. */
     unsigned long long have = mapped_bytes();
     if (have > 0) {
@@ -96,6 +106,12 @@ static void sleep_ms(long ms)
 }
 
 int h5check_run(const char *path, H5CheckFn fn, void *arg)
+{
+    return h5check_run_reader(path, fn, arg, "HDF5 file", "libhdf5");
+}
+
+int h5check_run_reader(const char *path, H5CheckFn fn, void *arg, const char *kind,
+                       const char *reader)
 {
     if (in_child || !h5check_enabled())
         return 0;
@@ -131,8 +147,8 @@ int h5check_run(const char *path, H5CheckFn fn, void *arg)
         if (now_seconds() - t0 > wall_limit) {
             kill(pid, SIGKILL);
             waitpid(pid, &status, 0);
-            ffvae_error("%s: damaged or hostile HDF5 file (reading it did not finish within "
-                        "%.0f s)", path, wall_limit);
+            ffvae_error("%s: damaged or hostile %s (reading it did not finish within %.0f s)",
+                        path, kind, wall_limit);
             return -1;
         }
         sleep_ms(nap);
@@ -146,17 +162,17 @@ int h5check_run(const char *path, H5CheckFn fn, void *arg)
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
         if (sig == SIGXCPU)
-            ffvae_error("%s: damaged or hostile HDF5 file (reading it took more than %ld s of "
-                        "CPU time)", path, cpu_seconds);
+            ffvae_error("%s: damaged or hostile %s (reading it took more than %ld s of CPU "
+                        "time)", path, kind, cpu_seconds);
         else if (sig == SIGKILL)
-            ffvae_error("%s: damaged or hostile HDF5 file (the process reading it was killed: "
-                        "over its CPU time or out of memory)", path);
+            ffvae_error("%s: damaged or hostile %s (the process reading it was killed: over "
+                        "its CPU time or out of memory)", path, kind);
         else
-            ffvae_error("%s: damaged or hostile HDF5 file (libhdf5 crashed reading it: %s)",
-                        path, strsignal(sig));
+            ffvae_error("%s: damaged or hostile %s (%s crashed reading it: %s)", path, kind,
+                        reader, strsignal(sig));
     } else {
-        ffvae_error("%s: damaged or hostile HDF5 file (the process reading it exited with "
-                    "status %d)", path, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        ffvae_error("%s: damaged or hostile %s (the process reading it exited with status %d)",
+                    path, kind, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     }
     return -1;
 }

@@ -29,6 +29,12 @@ typedef int (*H5CheckFn)(const char *path, void *arg);
  * itself, returns 0 at once. */
 int h5check_run(const char *path, H5CheckFn fn, void *arg);
 
+/* The same for another reader of untrusted files (the glyph importer's
+ * stb_truetype, which does not check its reads): kind names the file in the
+ * messages ("font file"), reader the code that crashed ("stb_truetype").
+ * h5check_run is this with "HDF5 file" and "libhdf5". */
+int h5check_run_reader(const char *path, H5CheckFn fn, void *arg, const char *kind,
+                       const char *reader);
 /* 1 inside the checking child: loaders skip allocating bulk data there. */
 int h5check_in_child(void);
 

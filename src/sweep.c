@@ -67,28 +67,51 @@ int sweep_parse(Sweep *s, const char *text)
     return 0;
 }
 
-int sweep_applies_to_fit(const Sweep *s, const ModelConfig *c, const char **why)
+/* The rules fit and compare share: encoding and network keys that only some
+ * encodings or activations have. */
+static const char *model_rule(const Sweep *s, const ModelConfig *c)
 {
     const char *sec = s->section, *key = s->key;
     EncodingKind e = c->encoding;
+    if (strcmp(sec, "encoding") == 0 && strcmp(key, "features") == 0 &&
+        e != ENCODING_GAUSSIAN && e != ENCODING_SPECTRUM)
+        return "only gaussian and spectrum encodings have features";
+    if (strcmp(sec, "encoding") == 0 && strcmp(key, "sigma") == 0 && e != ENCODING_GAUSSIAN)
+        return "only the gaussian encoding has a sigma";
+    if (strcmp(sec, "encoding") == 0 && (strcmp(key, "frequencies") == 0 || strcmp(key, "top") == 0) &&
+        e != ENCODING_POSITIONAL)
+        return "only the positional encoding has frequencies and top";
+    if (strcmp(sec, "network") == 0 && strcmp(key, "omega0") == 0 && c->activation != ACT_SINE)
+        return "omega0 applies only to sine activations";
+    return NULL;
+}
+
+int sweep_applies_to_fit(const Sweep *s, const ModelConfig *c, const char **why)
+{
+    const char *sec = s->section, *key = s->key;
     *why = NULL;
     if (strcmp(sec, "data") == 0 || strcmp(sec, "likelihood") == 0 ||
         (strcmp(sec, "training") == 0 && (strcmp(key, "batch") == 0 || strcmp(key, "pixels") == 0)))
         *why = "fit sets it itself (from the image and the protocol)";
     else if (strcmp(sec, "latent") == 0 || strcmp(sec, "encoder") == 0)
         *why = "fit's models have no latent and no encoder";
-    else if (strcmp(sec, "encoding") == 0 && strcmp(key, "features") == 0 &&
-             e != ENCODING_GAUSSIAN && e != ENCODING_SPECTRUM)
-        *why = "only gaussian and spectrum encodings have features";
-    else if (strcmp(sec, "encoding") == 0 && strcmp(key, "sigma") == 0 && e != ENCODING_GAUSSIAN)
-        *why = "only the gaussian encoding has a sigma";
-    else if (strcmp(sec, "encoding") == 0 &&
-             (strcmp(key, "frequencies") == 0 || strcmp(key, "top") == 0) &&
-             e != ENCODING_POSITIONAL)
-        *why = "only the positional encoding has frequencies and top";
-    else if (strcmp(sec, "network") == 0 && strcmp(key, "omega0") == 0 &&
-             c->activation != ACT_SINE)
-        *why = "omega0 applies only to sine activations";
+    else
+        *why = model_rule(s, c);
+    return *why == NULL;
+}
+
+int sweep_applies_to_vae(const Sweep *s, const ModelConfig *c, const char **why)
+{
+    const char *sec = s->section;
+    *why = NULL;
+    if (strcmp(sec, "data") == 0)
+        *why = "the dataset fixes the image geometry";
+    else if (strcmp(sec, "model") == 0)
+        *why = "the model's name and description are not a setting (runs are named by the value)";
+    else if (strcmp(sec, "encoding") == 0 && c->decoder != DECODER_COORD)
+        *why = "only a coord decoder has a coordinate encoding";
+    else
+        *why = model_rule(s, c);
     return *why == NULL;
 }
 
@@ -109,5 +132,17 @@ int config_apply_sets(ModelConfig *c, const char *const *sets, int n)
         if (config_set(c, one.section, one.key, one.values[0], "--set") != 0)
             return -1;
     }
+    return 0;
+}
+
+int sweep_value_dir(char *buf, size_t size, const Sweep *s, int value)
+{
+    int n = snprintf(buf, size, "%s=%s", s->key, s->values[value]);
+    if (n < 0 || (size_t)n >= size)
+        return -1;
+    for (char *p = buf; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '_' || *p == '.' || *p == '+' || *p == '='))
+            *p = '_';
     return 0;
 }

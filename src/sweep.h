@@ -9,6 +9,8 @@
 #ifndef FFVAE_SWEEP_H
 #define FFVAE_SWEEP_H
 
+#include <stddef.h>
+
 #include "model_config.h"
 
 #define SWEEP_MAX_VALUES 64
@@ -28,6 +30,19 @@ int sweep_parse(Sweep *s, const char *text);
  * positional, omega0 only with sine; keys that fit sets itself, such as the
  * image geometry or the batch, never), else 0 with *why saying so. */
 int sweep_applies_to_fit(const Sweep *s, const ModelConfig *c, const char **why);
+
+/* For `ffvae compare`: 1 when the key changes the VAE c describes (the same
+ * encoding and activation rules as fit; [encoding] keys only with a coord
+ * decoder; never [data], which the dataset fixes, or [model]), else 0 with
+ * *why saying so. A value the key does not accept is config_set's to refuse. */
+int sweep_applies_to_vae(const Sweep *s, const ModelConfig *c, const char **why);
+
+/* A run directory's name for one value: "KEY=VALUE" with KEY the key without
+ * its section (so `beta` and `latent.beta` name the same runs), every
+ * character outside [A-Za-z0-9._+=-] replaced by '_' (so no '/' and no
+ * shell-special character), e.g. "beta=0.5", "sigma=3". 0, or -1 when it
+ * does not fit size. */
+int sweep_value_dir(char *buf, size_t size, const Sweep *s, int value);
 
 /* The most `--set KEY=V` options a command takes. */
 #define CONFIG_MAX_SETS 32

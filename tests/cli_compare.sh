@@ -53,6 +53,69 @@ rm -rf "$TMP/r/runs/coords/seed2"
 expect_ok "rerun after losing a run" cmp -o "$TMP/r"
 expect_eq "only the missing run trains" 1 "$(grep -c ': training' "$TMP/out")"
 
+# --sweep: 2 models × 2 values × 1 seed, each run in runs/MODEL/KEY=V/seed1.
+swp() { "$FFVAE" compare "$TMP/fourier.ini" "$TMP/coords.ini" -d "$DATA" --steps 12 \
+    --eval-images 64 --threads 2 -c "$TMP/cls.h5" "$@"; }
+expect_ok "compare --sweep" swp --sweep beta=0.5,2 -o "$TMP/sw"
+for f in report.md metrics.csv rate.png rate.dat rate.gp spectra.png curves.png recon.png \
+         samples-coords-beta=2.png interp-fourier-beta=0.5.png \
+         runs/fourier/beta=0.5/seed1/checkpoint.h5 runs/coords/beta=2/seed1/checkpoint.h5; do
+    [ -s "$TMP/sw/$f" ] && ok || fail "compare --sweep did not write $f"
+done
+expect_eq "one table per value" 2 "$(grep -c '^| model |' "$TMP/sw/report.md")"
+grep -q '^### beta = 0.5$' "$TMP/sw/report.md" && grep -q '^### beta = 2$' "$TMP/sw/report.md" \
+    && ok || fail "the tables are not headed by their values"
+expect_eq "a verdict per value" 2 "$(grep -c '^Sharpest decoder' "$TMP/sw/report.md")"
+grep -q "^sweep \[latent\] beta = 0.5,2$" "$TMP/sw/manifest.txt" && ok \
+    || fail "the manifest does not record the sweep"
+/usr/bin/python3 - "$TMP/sw/metrics.csv" <<'PY' && ok || fail "metrics.csv lacks the sweep's rows"
+import csv, math, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+head = open(sys.argv[1]).readline().strip().split(",")
+want = [("fourier", "0.5"), ("coords", "0.5"), ("fourier", "2"), ("coords", "2")]
+sys.exit(0 if head[:5] == ["model", "sweep", "value", "seed", "steps"] and head[-1] == "kl"
+         and [(r["model"], r["value"]) for r in rows] == want
+         and all(r["sweep"] == "latent.beta" and r["seed"] == "1" and r["steps"] == "12"
+                 and math.isfinite(float(r["kl"])) and float(r["kl"]) > 0 for r in rows) else 1)
+PY
+/usr/bin/python3 - "$TMP/sw/rate.png" <<'PY' && ok || fail "rate.png is not a 2x2-panel PNG"
+import struct, sys, zlib
+b = open(sys.argv[1], "rb").read()
+ok = b[:8] == b"\x89PNG\r\n\x1a\n" and b[12:16] == b"IHDR"
+ok = ok and zlib.crc32(b[12:29]) == struct.unpack(">I", b[29:33])[0]
+sys.exit(0 if ok and struct.unpack(">II", b[16:24]) == (1200, 960) else 1)
+PY
+# A rerun (the key spelled section.key this time) skips every run and changes no checkpoint.
+sums() { (cd "$TMP/sw" && find runs -name checkpoint.h5 | sort | xargs md5sum); }
+before=$(sums)
+expect_ok "rerun of the sweep" swp --sweep latent.beta=0.5,2 -o "$TMP/sw"
+expect_eq "the rerun skips every run" 4 "$(grep -c 'seed 1: finished (12 steps), skipped' "$TMP/out")"
+expect_eq "the rerun trains nothing" 0 "$(grep -c ': training\|: resuming' "$TMP/out")"
+expect_eq "the rerun changes no checkpoint" "$before" "$(sums)"
+# An interrupted run (5 of its 12 steps) resumes at its own value.
+rm -rf "$TMP/sw/runs/fourier/beta=2/seed1"
+expect_ok "a 5-step run at beta=2" "$FFVAE" train -m "$TMP/fourier.ini" --set beta=2 -d "$DATA" \
+    -o "$TMP/sw/runs/fourier/beta=2/seed1" --steps 5 --seed 1 --threads 2
+expect_ok "rerun after an interrupted run" swp --sweep beta=0.5,2 -o "$TMP/sw"
+grep -q "fourier beta=2 seed 1: resuming" "$TMP/out" && ok || fail "the interrupted run did not resume"
+expect_eq "only that run trains" 1 "$(grep -c ': training\|: resuming' "$TMP/out")"
+expect_eq "the resumed run reached its budget" "fourier,2,12" \
+    "$(grep '^fourier,latent.beta,2,' "$TMP/sw/metrics.csv" | cut -d, -f1,3,5)"
+# Refusals: another sweep, or none, on the same -o; a key or value a model refuses.
+expect_fail "a different sweep on the same -o" \
+    "holds a different comparison \(its manifest.txt says sweep \[latent\] beta = 0.5,2, this one sweep \[latent\] beta = 0.5,4\)" \
+    swp --sweep beta=0.5,4 -o "$TMP/sw"
+expect_fail "no sweep on a sweep's -o" "this one no sweep" swp -o "$TMP/sw"
+expect_fail "a key a model lacks" \
+    "coords.ini: cannot sweep \[encoding\] sigma \(--sweep sigma=1,3\): only the gaussian encoding has a sigma" \
+    swp --sweep sigma=1,3 -o "$TMP/badsw"
+[ -e "$TMP/badsw" ] && fail "a refused sweep created its output" || ok
+expect_fail "a value a key refuses" "fourier.ini, --sweep beta=-1: \[latent\] beta" \
+    swp --sweep beta=0.5,-1 -o "$TMP/badsw"
+[ -e "$TMP/badsw" ] && fail "a refused sweep value created the output" || ok
+expect_fail "two values with one run directory" "would share the run directory 'beta=0.5'" \
+    swp --sweep beta=0.5,0.5 -o "$TMP/badsw"
+
 # SIGTERM stops the current run with its checkpoint saved and exits 130; the
 # same command then resumes that run. The program itself goes in the
 # background (a shell function would put a subshell between $! and ffvae).

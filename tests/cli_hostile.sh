@@ -111,6 +111,12 @@ expect_refused "sample from crash-heap-checkpoint-v1.h5" "$HOSTILE_MSG" \
 expect_refused "info blowup-dataset-v1.h5" \
     "blowup-dataset-v1.h5: (/: cannot read string \(HDF5: (memory allocation failed|address of object past end of allocation)|$HOSTILE_MSG|damaged or hostile)" \
     "$FFVAE" info "$H/blowup-dataset-v1.h5"
+# A fuzzing find in ffvae's own code (tests/fuzz/regressions/dataset): /faces
+# with more names than files; freeing the two lists overran the shorter one.
+# In-process (no child check), so that the sanitizer build sees the reader.
+expect_refused "info faces-names-files-mismatch.h5" \
+    "faces-names-files-mismatch.h5: /faces: 2 names but 1 files" \
+    env FFVAE_CHILD_CHECK=0 "$FFVAE" info "$SRCDIR/tests/fuzz/regressions/dataset/faces-names-files-mismatch.h5"
 # Without the check, the same file takes the process down: what the check is for.
 FFVAE_CHILD_CHECK=0 "$FFVAE" info "$H/crash-heap-format-v1.h5" >/dev/null 2>&1
 status=$?
@@ -118,6 +124,21 @@ want=139 # SIGSEGV; ASan (no memory limit possible, LIMIT_KB) reports it and exi
 [ "$LIMIT_KB" = unlimited ] && want=1
 if [ "$status" -eq $want ]; then ok; else
     fail "crash-heap-format-v1.h5 without the check: exit $status (expected a crash)"; fi
+
+# ---- fonts: stb_truetype runs in a child first ------------------------------
+# A fuzzing find (tests/fuzz/regressions/fonts): its offsets send stbtt_InitFont
+# outside the file. Under ASan the read crashes (the child's, contained); in a
+# release build it lands in mapped memory and the face is refused. Either way
+# the import goes on with the good font, and says which file it left out.
+rm -rf "$TMP/fonts" && mkdir -p "$TMP/fonts"
+cp "$SRCDIR/tests/fuzz/corpus/fonts/dejavu-sans-subset.ttf" \
+    "$SRCDIR/tests/fuzz/regressions/fonts/stbtt-initfont-segv.ttf" "$TMP/fonts/"
+expect_ok "import fonts past a hostile font" \
+    "$FFVAE" import fonts "$TMP/fonts" -o "$TMP/glyphs.h5" --size 16 --test-fraction 0
+"$FFVAE" import fonts "$TMP/fonts" -o "$TMP/glyphs.h5" --size 16 --test-fraction 0 --force \
+    >/dev/null 2>"$TMP/err"
+expect_eq "the hostile font is named" 1 "$(grep -Ec \
+    'stbtt-initfont-segv.ttf: (damaged or hostile font file|face 0 cannot be read)' "$TMP/err")"
 
 # ---- image folders: every skipped entry is counted, loops are named --------
 rm -rf "$TMP/skip" && mkdir -p "$TMP/skip"

@@ -313,6 +313,194 @@ START_TEST(report_names_an_unwritable_directory)
 }
 END_TEST
 
+/* ---- --sweep: run directories, the manifest, the per-value report -------- */
+
+START_TEST(sweep_value_dirs_are_key_equals_value_in_a_safe_alphabet)
+{
+    Sweep sw;
+    char dir[64];
+    ck_assert_int_eq(sweep_parse(&sw, "latent.beta=0.5,1e-3,+2"), 0);
+    ck_assert_int_eq(sweep_value_dir(dir, sizeof dir, &sw, 0), 0);
+    ck_assert_str_eq(dir, "beta=0.5"); /* the key without its section */
+    ck_assert_int_eq(sweep_value_dir(dir, sizeof dir, &sw, 1), 0);
+    ck_assert_str_eq(dir, "beta=1e-3");
+    ck_assert_int_eq(sweep_value_dir(dir, sizeof dir, &sw, 2), 0);
+    ck_assert_str_eq(dir, "beta=+2");
+    ck_assert_int_eq(sweep_parse(&sw, "sigma=../a b,x*y"), 0);
+    ck_assert_int_eq(sweep_value_dir(dir, sizeof dir, &sw, 0), 0);
+    ck_assert_str_eq(dir, "sigma=.._a_b"); /* no '/', so never outside runs/MODEL */
+    ck_assert_int_eq(sweep_value_dir(dir, sizeof dir, &sw, 1), 0);
+    ck_assert_str_eq(dir, "sigma=x_y");
+    ck_assert_int_eq(sweep_value_dir(dir, 8, &sw, 0), -1); /* too long for the buffer */
+}
+END_TEST
+
+static const char tiny_vae[] = "[model]\nname = m\n[data]\nheight = 8\nwidth = 8\nchannels = 1\n"
+                               "[latent]\nsize = 4\n[encoder]\nhidden = 16\n[decoder]\n"
+                               "kind = coord\n[encoding]\nkind = %s\n[network]\nwidth = 16\n"
+                               "depth = 2\n";
+
+static void tiny_config(ModelConfig *c, const char *encoding)
+{
+    char text[512];
+    snprintf(text, sizeof text, tiny_vae, encoding);
+    ck_assert_int_eq(config_parse(c, text, "test"), 0);
+}
+
+START_TEST(sweep_keys_a_vae_lacks_are_refused)
+{
+    ModelConfig gauss, none;
+    tiny_config(&gauss, "gaussian");
+    tiny_config(&none, "none");
+    Sweep sw;
+    const char *why;
+    ck_assert_int_eq(sweep_parse(&sw, "sigma=1,3"), 0);
+    ck_assert_int_eq(sweep_applies_to_vae(&sw, &gauss, &why), 1);
+    ck_assert_ptr_null(why);
+    ck_assert_int_eq(sweep_applies_to_vae(&sw, &none, &why), 0);
+    ck_assert_str_eq(why, "only the gaussian encoding has a sigma");
+    ck_assert_int_eq(sweep_parse(&sw, "beta=0.5,2"), 0); /* fit refuses it; a VAE has one */
+    ck_assert_int_eq(sweep_applies_to_vae(&sw, &none, &why), 1);
+    ck_assert_int_eq(sweep_applies_to_fit(&sw, &none, &why), 0);
+    ck_assert_int_eq(sweep_parse(&sw, "height=28"), 0);
+    ck_assert_int_eq(sweep_applies_to_vae(&sw, &gauss, &why), 0);
+    ck_assert_str_eq(why, "the dataset fixes the image geometry");
+    ck_assert_int_eq(sweep_parse(&sw, "omega0=5"), 0);
+    ck_assert_int_eq(sweep_applies_to_vae(&sw, &gauss, &why), 0);
+    ModelConfig dense = none;
+    dense.decoder = DECODER_DENSE;
+    ck_assert_int_eq(sweep_parse(&sw, "encoding.kind=none"), 0);
+    ck_assert_int_eq(sweep_applies_to_vae(&sw, &dense, &why), 0);
+    ck_assert_str_eq(why, "only a coord decoder has a coordinate encoding");
+    dense.decoder = DECODER_CONV;
+    ck_assert_int_eq(sweep_applies_to_vae(&sw, &dense, &why), 0);
+}
+END_TEST
+
+START_TEST(manifest_records_the_sweep_and_only_then)
+{
+    ModelConfig c[1];
+    tiny_config(&c[0], "gaussian");
+    char *plain = compare_manifest_text("tiny", 100, 12, 0, 2, NULL, c, 1);
+    ck_assert_ptr_nonnull(plain);
+    ck_assert_msg(strncmp(plain, "ffvae compare manifest 1\ndataset tiny (100 train images)\n"
+                                 "budget steps 12\nseeds 2\n--- model m\n[model]\n", 72) == 0,
+                  "%s", plain);
+    ck_assert_ptr_null(strstr(plain, "sweep"));
+    Sweep sw, bare, other;
+    ck_assert_int_eq(sweep_parse(&sw, "latent.beta=0.5,2"), 0);
+    ck_assert_int_eq(sweep_parse(&bare, "beta=0.5,2"), 0);
+    ck_assert_int_eq(sweep_parse(&other, "beta=0.5,4"), 0);
+    char *a = compare_manifest_text("tiny", 100, 12, 0, 2, &sw, c, 1);
+    char *b = compare_manifest_text("tiny", 100, 12, 0, 2, &bare, c, 1);
+    char *d = compare_manifest_text("tiny", 100, 12, 0, 2, &other, c, 1);
+    ck_assert_msg(strncmp(a, "ffvae compare manifest 1\ndataset tiny (100 train images)\n"
+                             "budget steps 12\nseeds 2\nsweep [latent] beta = 0.5,2\n--- model m\n",
+                          100) == 0,
+                  "%s", a);
+    ck_assert_str_eq(a + strlen(a) - strlen(plain) + strlen("ffvae compare manifest 1\ndataset "
+                                                             "tiny (100 train images)\nbudget "
+                                                             "steps 12\nseeds 2\n"),
+                     plain + strlen("ffvae compare manifest 1\ndataset tiny (100 train images)\n"
+                                    "budget steps 12\nseeds 2\n"));
+    ck_assert_str_eq(a, b);          /* `beta` and `latent.beta` are one sweep */
+    ck_assert_str_ne(a, d);          /* other values are another comparison */
+    free(plain);
+    free(a);
+    free(b);
+    free(d);
+}
+END_TEST
+
+START_TEST(sweep_report_has_a_table_per_value_and_the_rate_figure)
+{
+    char dir[] = "/tmp/ffvae-sweep-report-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    Dataset ds;
+    memset(&ds, 0, sizeof ds);
+    strcpy(ds.name, "tiny");
+    ds.train = (Split){.n = 100, .h = 4, .w = 4, .c = 1};
+    ds.test = (Split){.n = 50, .h = 4, .w = 4, .c = 1};
+    Sweep sw;
+    ck_assert_int_eq(sweep_parse(&sw, "beta=0.5,2"), 0);
+    /* 2 values × 2 models × 1 seed, value-major: run q has metric j = 10 q + j, KL 5 - q */
+    RunResult runs[4];
+    ModelSummary sum[4];
+    static const char *const names[2] = {"a", "b"};
+    for (int q = 0; q < 4; q++) {
+        runs[q].steps = 12;
+        runs[q].kl = 5 - q;
+        for (int j = 0; j < N_METRICS; j++)
+            runs[q].metric[j] = 10 * q + j;
+        sum[q] = summarise_runs(names[q % 2], &runs[q], 1);
+    }
+    double radial[5 * 3] = {1, 0.5, 0.25};
+    TrainState curves[4];
+    memset(curves, 0, sizeof curves);
+    LogRow log[1] = {{.step = 5, .loss = 400}};
+    for (int q = 0; q < 4; q++)
+        curves[q].log = log, curves[q].n_log = 1;
+    CompareReport r = {.out_dir = dir, .data_path = "data/tiny.h5", .ds = &ds, .steps = 12,
+                       .seeds = 1, .n_models = 2, .sweep = &sw, .sum = sum, .runs = runs,
+                       .radial = radial, .n_bins = 3, .curves = curves, .recon_images = 8};
+    char verdict[4096], v0[1024], v1[1024];
+    int clear;
+    ck_assert_int_eq(compare_report_write(&r, verdict, sizeof verdict), 0);
+    compare_verdict(v0, sizeof v0, sum, 2, &clear);
+    compare_verdict(v1, sizeof v1, sum + 2, 2, &clear);
+    char want[4096];
+    snprintf(want, sizeof want, "beta=0.5: %s\nbeta=2: %s", v0, v1);
+    ck_assert_str_eq(verdict, want);
+
+    char *metrics = read_text(dir, "metrics.csv");
+    ck_assert_str_eq(metrics,
+                     "model,sweep,value,seed,steps,nelbo,psnr,ssim,hf_ratio_recon,"
+                     "hf_ratio_samples,train_seconds,images_per_s,hf_error_ratio,laplacian_ratio,"
+                     "fid,kid,precision,recall,kl\n"
+                     "a,latent.beta,0.5,1,12,0,1,2,3,4,5,6,7,8,9,10,11,12,5\n"
+                     "b,latent.beta,0.5,1,12,10,11,12,13,14,15,16,17,18,19,20,21,22,4\n"
+                     "a,latent.beta,2,1,12,20,21,22,23,24,25,26,27,28,29,30,31,32,3\n"
+                     "b,latent.beta,2,1,12,30,31,32,33,34,35,36,37,38,39,40,41,42,2\n");
+    char *md = read_text(dir, "report.md");
+    const char *t0 = strstr(md, "## Results");
+    ck_assert_ptr_nonnull(t0);
+    const char *h0 = strstr(t0, "\n### beta = 0.5\n\n| model |");
+    const char *h1 = strstr(t0, "\n### beta = 2\n\n| model |");
+    ck_assert_msg(h0 && h1 && h0 < h1, "no table per value:\n%s", md);
+    ck_assert_ptr_nonnull(strstr(h0, "\n| a | **0.0 ± 0.0** |"));   /* beta = 0.5: a, b */
+    ck_assert_ptr_nonnull(strstr(h1, "\n| a | **20.0 ± 0.0** |"));  /* beta = 2: a, b */
+    ck_assert_ptr_nonnull(strstr(md, "### beta = 0.5\n\n"));
+    ck_assert_ptr_nonnull(strstr(md, v0));
+    ck_assert_ptr_nonnull(strstr(md, v1));
+    ck_assert_ptr_nonnull(strstr(md, "[samples](samples-b-beta=2.png)"));
+    ck_assert_ptr_nonnull(strstr(md, "![rate and distortion](rate.png)"));
+    char *spectra = read_text(dir, "spectra.csv");
+    ck_assert_msg(strncmp(spectra, "frequency,data,a beta=0.5,b beta=0.5,a beta=2,b beta=2\n",
+                          55) == 0,
+                  "%s", spectra);
+    char *rate = read_text(dir, "rate.dat");
+    /* model a: its two values in the sweep's order; columns value kl kl_sd hf sd err sd psnr sd
+       fid sd */
+    ck_assert_msg(strstr(rate, "# a\n0.5 5 0 3 0 7 0 1 0 9 0\n2 3 0 23 0 27 0 21 0 29 0\n\n\n"
+                               "# b\n0.5 4 0 13 0") != NULL,
+                  "%s", rate);
+    free(metrics);
+    free(md);
+    free(spectra);
+    free(rate);
+    static const char *const files[] = {"metrics.csv", "spectra.csv", "spectra.gp", "spectra.png",
+                                        "curves.dat",  "curves.gp",   "curves.png", "rate.dat",
+                                        "rate.gp",     "rate.png",    "report.md"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        ck_assert_msg(access(path, R_OK) == 0, "%s was not written", path);
+        unlink(path);
+    }
+    ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 /* ---- the figures compare draws, shared with sample, interp and recon ------ */
 
 /* A coordinate model at 8×8 with random weights and a latent wider than 64
@@ -440,10 +628,14 @@ int main(void)
     tcase_add_test(tc, one_seed_draws_no_conclusion);
     tcase_add_test(tc, summaries_are_over_each_models_seeds);
     tcase_add_test(tc, verdict_is_cut_to_a_small_buffer);
+    tcase_add_test(tc, sweep_value_dirs_are_key_equals_value_in_a_safe_alphabet);
+    tcase_add_test(tc, sweep_keys_a_vae_lacks_are_refused);
+    tcase_add_test(tc, manifest_records_the_sweep_and_only_then);
     suite_add_tcase(s, tc);
     TCase *files = tcase_create("report files");
     tcase_add_test(files, report_files_from_fixed_numbers);
     tcase_add_test(files, report_names_an_unwritable_directory);
+    tcase_add_test(files, sweep_report_has_a_table_per_value_and_the_rate_figure);
     suite_add_tcase(s, files);
     TCase *figures = tcase_create("figures");
     tcase_add_test(figures, figures_put_originals_and_decodes_in_their_cells);

@@ -38,12 +38,28 @@ const char cmd_compare_usage[] =
     "                        before the runs when missing)\n"
     "      --set KEY=V       change one key of every model (section.key or a bare key),\n"
     "                        e.g. --set precision=bf16 (part of the comparison's manifest)\n"
+    "      --sweep KEY=V1,V2,...\n"
+    "                        train every model at each value of one key (KEY as for\n"
+    "                        --set: sigma is [encoding] sigma); see below\n"
     "      --mpi-timeout S   under mpirun: end the job when a rank makes no progress in\n"
     "                        a training step for S seconds (default 600; 0: never)\n"
     "\n"
     "Under mpirun (a --with-mpi build) each run trains data-parallel as 'ffvae train'\n"
     "does (N ranks share each batch; N must divide every model's batch); rank 0 alone\n"
-    "evaluates and writes the report while the others wait.\n";
+    "evaluates and writes the report while the others wait.\n"
+    "\n"
+    "With --sweep, run k of model M at value V lives in OUT_DIR/runs/M/KEY=V/seedK\n"
+    "(KEY without its section; characters outside A-Za-z0-9._+=- become _). A key\n"
+    "some model lacks (sigma without a gaussian encoding, omega0 without sine, [data]\n"
+    "keys) or a value a model refuses stops compare before anything is written. The\n"
+    "sweep is part of the manifest: a rerun with the same one skips finished runs, one\n"
+    "with another is refused. report.md has a verdict and a table per value (models\n"
+    "are compared at equal settings); metrics.csv gains sweep,value after model and kl\n"
+    "last; rate.png (rate.dat, rate.gp) draws, per model, one curve through its values:\n"
+    "x the KL in nats per test image (the rate), y the HF ratio, the HF error ratio,\n"
+    "PSNR and, when measured, FID, one panel each, sd over seeds as error bars. Read it\n"
+    "at equal KL: a curve above another there does more with the same information;\n"
+    "curves on one line differ only in the rate they reach.\n";
 
 int cmd_compare(int argc, char **argv)
 {
@@ -66,6 +82,7 @@ int cmd_compare(int argc, char **argv)
         OPT_INT("eval-images", 0, &o.eval_images, 1, MAX_COUNT),
         OPT_TEXT("classifier", 'c', &o.classifier),
         OPT_LIST("set", 0, &sets),
+        OPT_TEXT("sweep", 0, &o.sweep),
         OPT_NUMBER("mpi-timeout", &mpi_timeout, 0, 1e9, 0),
         OPT_END};
     int argi = options_parse("compare", cmd_compare_usage, opts, argc, argv);
