@@ -566,6 +566,16 @@ void bias_backward(float *db, const float *dy, size_t N, int W)
     sum_rows_into(db, dy, N, W);
 }
 
+/* [B, W] per image: too small to be worth threads. */
+void scale_bias_rows(float *y, float s, const float *b, size_t N, int W)
+{
+    for (size_t n = 0; n < N; n++) {
+        float *row = y + n * (size_t)W;
+        for (int j = 0; j < W; j++)
+            row[j] = s * row[j] + (b ? b[j] : 0.0f);
+    }
+}
+
 /* The bf16 passes run only where bf16_check passed, so on a CPU with
  * AVX512-BF16 and hence AVX2: compiled for AVX2 directly (8 floats a vector).
  * No FMA, so the arithmetic, and the result, is the fp32 twin's. */

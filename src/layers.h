@@ -35,6 +35,10 @@ void sine_backward(float *dx, const float *dy, const float *x, float w0, size_t 
 void vec_sin(float *y, const float *x, size_t n);
 void vec_cos(float *y, const float *x, size_t n);
 
+/* y[N, W] = s · y + b[W], in place (b may be NULL): the first layer's z term
+ * with its own scale (model_latent_ratio), and its gradient's scale back. */
+void scale_bias_rows(float *y, float s, const float *b, size_t N, int W);
+
 /* Broadcast a per-image row over that image's P pixel rows:
  *   y[b*P + p, W] += s[b, W]                              (FiLM shift, first-layer z term) */
 void rows_add_forward(float *y, const float *s, int B, int P, int W);

@@ -325,7 +325,9 @@ void model_init_params(Model *m, Rng *r)
         return;
     }
     if (c->decoder == DECODER_COORD) {
-        int fan_in = m->E + m->latent; /* the split layer is one layer over [γ, z] */
+        /* The split layer is one layer over [γ, z]. Wz keeps this bound whatever
+         * latent_omega is: that scale is applied in the forward pass (model.h). */
+        int fan_in = m->E + m->latent;
         float bound = hidden_bound(c, fan_in, 1);
         init_tensor(m, m->in_Wx, bound, r);
         init_tensor(m, m->in_Wz, bound, r);
@@ -484,7 +486,13 @@ static void decode_coord(const Model *m, Workspace *ws, int B)
     size_t rows = (size_t)B * Pb;
 
     dense_forward(ws->gx, ws->gamma, tensor_in(m, P, m->in_Wx), NULL, ws->P_grid, m->E, W);
-    dense_forward(ws->gz, ws->z, tensor_in(m, P, m->in_Wz), tensor_in(m, P, m->in_b), B, d, W);
+    float r = model_latent_ratio(c);
+    if (r == 1.0f) {
+        dense_forward(ws->gz, ws->z, tensor_in(m, P, m->in_Wz), tensor_in(m, P, m->in_b), B, d, W);
+    } else { /* gz = r·(z·Wz) + b: latent_omega on z's share, ω0 on the rest (model.h) */
+        dense_forward(ws->gz, ws->z, tensor_in(m, P, m->in_Wz), NULL, B, d, W);
+        scale_bias_rows(ws->gz, r, tensor_in(m, P, m->in_b), (size_t)B, W);
+    }
     first_layer(m, ws, B, ws->h[0]);
 
     for (int k = 1; k < c->net_depth; k++) {
@@ -732,8 +740,15 @@ static void backward_coord(Model *m, Workspace *ws, int B)
     }
     /* The split first layer: the z term is per image, the γ term per grid pixel. */
     rows_add_backward(ws->dgz, dh, B, Pb, W);
-    dense_backward(ws->dz_part, tensor_in(m, G, m->in_Wz), tensor_in(m, G, m->in_b), ws->dgz,
-                   ws->z, tensor_in(m, P, m->in_Wz), B, d, W);
+    float r = model_latent_ratio(c);
+    float *db0 = tensor_in(m, G, m->in_b);
+    if (r != 1.0f) { /* gz = r·(z·Wz) + b: b takes dgz, z·Wz takes r·dgz */
+        bias_backward(db0, ws->dgz, (size_t)B, W);
+        scale_bias_rows(ws->dgz, r, NULL, (size_t)B, W);
+        db0 = NULL;
+    }
+    dense_backward(ws->dz_part, tensor_in(m, G, m->in_Wz), db0, ws->dgz, ws->z,
+                   tensor_in(m, P, m->in_Wz), B, d, W);
     add_into(ws->dz, ws->dz_part, bd);
     rows_gather_backward(ws->dgx, dh, ws->pix, B, Pb, ws->P_grid, W);
     dense_backward(NULL, tensor_in(m, G, m->in_Wx), NULL, ws->dgx, ws->gamma,

@@ -60,6 +60,17 @@ typedef struct {
     int enc_out;              /* what μ and log σ² read per image: last hidden width, or h·w·c */
 } Model;
 
+/* The factor r on z's share of a coord decoder's first layer, whose sine is
+ * then sin(ω0·(γ·Wx + r·(z·Wz) + b)) = sin(ω0·(γ·Wx + b) + latent_omega·(z·Wz)):
+ * r = latent_omega / ω0, and exactly 1 (the product skipped, so results stay
+ * bit for bit what they were) for ReLU and for latent_omega = 0 or ω0. */
+static inline float model_latent_ratio(const ModelConfig *c)
+{
+    if (c->activation != ACT_SINE || c->latent_omega == 0.0f || c->latent_omega == c->omega0)
+        return 1.0f;
+    return c->latent_omega / c->omega0;
+}
+
 /* Lays out and allocates the model for cfg (parameters zero, no frequencies yet). */
 int model_create(Model *m, const ModelConfig *cfg);
 void model_free(Model *m);

@@ -133,10 +133,14 @@ void decode_coord_bf16(const Model *m, Workspace *ws, int B)
     bf16_from_floats(ws->z_b, ws->z, (size_t)B * d);
     check(ws, dense_forward_bf16(g, ws->gx, ws->gamma_b, wb(m, ws, m->in_Wx), NULL, ws->P_grid,
                                  m->E, W));
-    if (d > 0)
+    float r = model_latent_ratio(c);
+    if (d > 0 && r == 1.0f) {
         check(ws, dense_forward_bf16(g, ws->gz, ws->z_b, wb(m, ws, m->in_Wz),
                                      tensor_in(m, P, m->in_b), B, d, W));
-    else /* no latent (fit): the bias alone */
+    } else if (d > 0) { /* gz = r·(z·Wz) + b: latent_omega on z's share (model.h) */
+        check(ws, dense_forward_bf16(g, ws->gz, ws->z_b, wb(m, ws, m->in_Wz), NULL, B, d, W));
+        scale_bias_rows(ws->gz, r, tensor_in(m, P, m->in_b), (size_t)B, W);
+    } else /* no latent (fit): the bias alone */
         dense_forward(ws->gz, NULL, NULL, tensor_in(m, P, m->in_b), B, 0, W);
 
     /* The split first layer, gathered and activated into bf16 in one pass. */
@@ -167,14 +171,16 @@ void decode_coord_bf16(const Model *m, Workspace *ws, int B)
                                  tensor_in(m, P, m->out_b), rows, W, m->C));
 }
 
-/* dgz (fp32, [B, W]) back through gz = z · Wz_or_F + b into the weight, the
- * bias and dz. */
-static void latent_term_backward(Model *m, Workspace *ws, int B, int W_idx, int b_idx)
+/* dgz (fp32, [B, W]) back through gz = r · (z · Wz_or_F) + b into the weight,
+ * the bias and dz (r: model_latent_ratio for the first layer, 1 for FiLM). */
+static void latent_term_backward(Model *m, Workspace *ws, int B, int W_idx, int b_idx, float r)
 {
     int W = m->cfg.net_width, d = m->latent;
     bias_backward(tensor_in(m, m->grads, b_idx), ws->dgz, (size_t)B, W);
     if (d == 0)
         return;
+    if (r != 1.0f)
+        scale_bias_rows(ws->dgz, r, NULL, (size_t)B, W);
     bf16_from_floats(ws->dgz_b, ws->dgz, (size_t)B * W);
     check(ws, dense_backward_bf16(ws->gemm, ws->dz_part, tensor_in(m, m->grads, W_idx), ws->dgz_b,
                                   ws->z_b, wb(m, ws, W_idx), B, d, W));
@@ -206,7 +212,7 @@ void backward_coord_bf16(Model *m, Workspace *ws, int B)
             relu_backward_bias_bf16(ws->dhb, keep, db, dh, ws->hb[k], (size_t)rows, W);
         if (film) {
             rows_add_backward(ws->dgz, dh, B, Pb, W);
-            latent_term_backward(m, ws, B, m->film_W[k], m->film_b[k]);
+            latent_term_backward(m, ws, B, m->film_W[k], m->film_b[k], 1.0f);
         }
         check(ws, dense_backward_bf16(g, dh, tensor_in(m, G, m->hid_W[k]), ws->dhb, ws->hb[k - 1],
                                       wb(m, ws, m->hid_W[k]), rows, W, W));
@@ -217,7 +223,7 @@ void backward_coord_bf16(Model *m, Workspace *ws, int B)
     else
         relu_backward_bias_bf16(NULL, dh, NULL, dh, ws->hb[0], (size_t)rows, W);
     rows_add_backward(ws->dgz, dh, B, Pb, W);
-    latent_term_backward(m, ws, B, m->in_Wz, m->in_b);
+    latent_term_backward(m, ws, B, m->in_Wz, m->in_b, model_latent_ratio(c));
     rows_gather_backward(ws->dgx, dh, ws->pix, B, Pb, ws->P_grid, W);
     bf16_from_floats(ws->dgx_b, ws->dgx, (size_t)ws->P_grid * W);
     check(ws, dense_backward_bf16(g, NULL, tensor_in(m, G, m->in_Wx), ws->dgx_b, ws->gamma_b,

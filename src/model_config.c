@@ -110,6 +110,7 @@ static const KeyDesc KEYS[] = {
     {"network", "depth", KEY_INT, F(net_depth), 1, CONFIG_MAX_LAYERS, 0, NULL, 1},
     {"network", "activation", KEY_ENUM, F(activation), NAMES(ACTIVATION_NAMES), 0},
     {"network", "omega0", KEY_FLOAT, F(omega0), 0, ANY, OPEN_LO, NULL, 0},
+    {"network", "latent_omega", KEY_FLOAT, F(latent_omega), 0, ANY, 0, NULL, 0},
 
     {"training", "batch", KEY_INT, F(batch), 1, 65536, 0, NULL, 0},
     {"training", "lr", KEY_FLOAT, F(lr), 0, ANY, OPEN_LO, NULL, 0},
@@ -504,6 +505,15 @@ static const KeyDesc *check_consistency(const ModelConfig *c, char *msg, size_t 
         snprintf(msg, size, "size 0 (no latent) needs kind = coord in [decoder] "
                             "(a %s decoder's only input is z)", dec);
         return find_key("latent", "size");
+    }
+    /* latent_omega scales z's share of a sine coord decoder's first layer; anywhere
+     * else it would change nothing, so a value other than 0 (= ω0) is refused. */
+    if (c->latent_omega != 0.0f &&
+        (c->decoder != DECODER_COORD || c->activation != ACT_SINE || c->latent == 0)) {
+        snprintf(msg, size, "latent_omega %g needs activation = sine, kind = coord in [decoder] "
+                            "and a latent (it scales z's share of the sine first layer; use 0)",
+                 (double)c->latent_omega);
+        return find_key("network", "latent_omega");
     }
     if (c->decoder == DECODER_CONV)
         return check_conv_decoder(c, msg, size);

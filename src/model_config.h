@@ -22,7 +22,8 @@
  *   [network]    width, depth (required: hidden width and number of hidden layers;
  *                for kind = conv, depth is the number of transposed convolutions and
  *                width is not required and is ignored),
- *                activation = relu | sine [relu], omega0 [30] (sine)
+ *                activation = relu | sine [relu], omega0 [30] (sine),
+ *                latent_omega [0 = omega0] (sine, coord: the latent's scale in the first layer)
  *   [training]   batch [64], lr [1e-3], beta1 [0.9], beta2 [0.999], epsilon [1e-8],
  *                weight_decay [0], clip [0 = off] (global gradient norm),
  *                precision = fp32 | bf16 | auto [fp32] (bf16: the operands of every matrix
@@ -91,6 +92,9 @@ typedef struct {
     int net_width, net_depth;
     Activation activation;
     float omega0;
+    /* Sine coord decoder: the first layer is sin(ω0·(γ·Wx + b) + latent_omega·(z·Wz));
+     * 0 means ω0 itself (plain SIREN over [γ, z], as before the key existed). */
+    float latent_omega;
 
     int batch;
     float lr, beta1, beta2, epsilon, weight_decay, clip;

@@ -430,6 +430,22 @@ START_TEST(model_gradients_sine_film)
 }
 END_TEST
 
+/* A sine coord decoder whose latent has its own first-layer scale (model.h's
+ * model_latent_ratio), with and without FiLM and pixel subsampling: the bf16
+ * path scales z·Wz and its gradient as the fp32 one does. */
+START_TEST(model_gradients_sine_latent_omega)
+{
+    ModelConfig c;
+    small_config(&c, "sine", "input");
+    ck_assert_int_eq(config_set(&c, "network", "latent_omega", "3", "test"), 0);
+    bf16_against_fp32_config(&c, "sine latent_omega 3", "input", 0);
+    bf16_against_fp32_config(&c, "sine latent_omega 3", "input", 40);
+    small_config(&c, "sine", "film");
+    ck_assert_int_eq(config_set(&c, "network", "latent_omega", "1", "test"), 0);
+    bf16_against_fp32_config(&c, "sine latent_omega 1", "film", 0);
+}
+END_TEST
+
 START_TEST(model_gradients_dense_decoder)
 {
     bf16_against_fp32("relu", "dense", 0);
@@ -541,6 +557,7 @@ int main(void)
     tcase_add_test(tc, products_match_openblas);
     tcase_add_test(tc, model_gradients_relu);
     tcase_add_test(tc, model_gradients_sine_film);
+    tcase_add_test(tc, model_gradients_sine_latent_omega);
     tcase_add_test(tc, model_gradients_dense_decoder);
     tcase_add_test(tc, model_gradients_knobs);
     tcase_add_test(tc, model_gradients_conv);

@@ -41,7 +41,7 @@ static const char *config_diff(const ModelConfig *a, const ModelConfig *b)
         SAME(enc_hidden[i])
     SAME(decoder) SAME(conditioning)
     SAME(encoding) SAME(features) SAME(freq_sigma) SAME(frequencies) SAME(top)
-    SAME(net_width) SAME(net_depth) SAME(activation) SAME(omega0)
+    SAME(net_width) SAME(net_depth) SAME(activation) SAME(omega0) SAME(latent_omega)
     SAME(batch) SAME(lr) SAME(beta1) SAME(beta2) SAME(epsilon) SAME(weight_decay) SAME(clip)
     SAME(precision) SAME(pixels) SAME(log_every) SAME(checkpoint_every)
     SAME(reduce) SAME(reduce_chunk)
@@ -200,7 +200,9 @@ START_TEST(fmnist_models_differ_only_in_the_choice_under_test)
     ck_assert_int_eq(m.encoding, ENCODING_NONE);
     ck_assert_int_eq(m.activation, ACT_SINE);
     ck_assert_float_eq(m.omega0, 30.0f);
+    ck_assert_float_eq(m.latent_omega, 1.0f); /* z's own scale in the first layer */
     m.activation = base.activation;
+    m.latent_omega = base.latent_omega;
     same_label(&m, &base);
     ck_assert_config_eq(&m, &base);
 
@@ -504,6 +506,44 @@ START_TEST(cross_field_errors_name_the_key)
 }
 END_TEST
 
+/* [network] latent_omega: 0 (the default) is ω0; any other value needs the
+ * sine coord decoder with a latent whose first layer it scales. */
+START_TEST(latent_omega_needs_a_sine_coord_decoder_with_a_latent)
+{
+    ModelConfig c;
+    char err[2048];
+    char *text = minimal_plus("activation = sine\nlatent_omega = 3\n");
+    ck_assert_int_eq(parse_capture(&c, text, "t", err, sizeof err), 0);
+    free(text);
+    ck_assert_float_eq(c.latent_omega, 3.0f);
+    ck_assert_float_eq(c.omega0, 30.0f);
+    /* ReLU has no ω0 to separate from: refused, and so is a --set that makes it ReLU. */
+    stderr_capture_begin();
+    ck_assert_int_eq(config_set(&c, "network", "activation", "relu", "test"), -1);
+    stderr_capture_end(err, sizeof err);
+    ck_assert_ptr_nonnull(strstr(err, "latent_omega 3 needs activation = sine"));
+    ck_assert_int_eq(c.activation, ACT_SINE);
+    expect_error_plus("latent_omega = 3\n", "models/x.ini:12: latent_omega 3 needs activation = sine");
+    expect_error_plus("activation = sine\nlatent_omega = -1\n", "models/x.ini:13: latent_omega");
+    text = minimal_plus("latent_omega = 0\n"); /* the default, written out: fine with ReLU */
+    ck_assert_int_eq(parse_capture(&c, text, "t", err, sizeof err), 0);
+    free(text);
+    /* No latent, or a decoder whose first layer takes only z. */
+    const char *no_latent = "[data]\nheight = 28\nwidth = 28\nchannels = 1\n"
+                            "[latent]\nsize = 0\n"
+                            "[decoder]\nkind = coord\n"
+                            "[network]\nwidth = 128\ndepth = 3\nactivation = sine\n"
+                            "latent_omega = 2\n";
+    expect_error(no_latent, "models/x.ini:13: latent_omega 2 needs");
+    const char *dense = "[data]\nheight = 28\nwidth = 28\nchannels = 1\n"
+                        "[latent]\nsize = 16\n"
+                        "[decoder]\nkind = dense\n"
+                        "[network]\nwidth = 128\ndepth = 3\nactivation = sine\n"
+                        "latent_omega = 2\n";
+    expect_error(dense, "models/x.ini:13: latent_omega 2 needs");
+}
+END_TEST
+
 /* The conv decoder and encoder: what parses, and each impossible combination
  * refused with the file, the line of the key to blame and the sizes that work. */
 START_TEST(conv_rules_name_the_key_and_what_works)
@@ -638,6 +678,7 @@ static void unusual_config(ModelConfig *c)
     ck_assert_int_eq(config_set(c, "network", "depth", "8", "test"), 0);
     ck_assert_int_eq(config_set(c, "network", "activation", "sine", "test"), 0);
     ck_assert_int_eq(config_set(c, "network", "omega0", "0.1", "test"), 0);
+    ck_assert_int_eq(config_set(c, "network", "latent_omega", "0.30000001", "test"), 0);
     ck_assert_int_eq(config_set(c, "training", "batch", "3", "test"), 0);
     ck_assert_int_eq(config_set(c, "training", "lr", "3e-38", "test"), 0);
     ck_assert_int_eq(config_set(c, "training", "beta1", "0.99999994", "test"), 0);
@@ -860,6 +901,7 @@ int main(void)
     tcase_add_test(tc, missing_required_keys_are_named);
     tcase_add_test(tc, syntax_errors_and_long_lines_are_reported);
     tcase_add_test(tc, cross_field_errors_name_the_key);
+    tcase_add_test(tc, latent_omega_needs_a_sine_coord_decoder_with_a_latent);
     tcase_add_test(tc, conv_rules_name_the_key_and_what_works);
     tcase_add_test(tc, load_reports_missing_files);
     tcase_add_test(tc, write_then_parse_reproduces_the_config);

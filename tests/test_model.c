@@ -217,6 +217,24 @@ START_TEST(coord_spectrum_film_sine)
 }
 END_TEST
 
+/* latent_omega ≠ ω0: the first layer is sin(ω0·(γ·Wx + b) + latent_omega·(z·Wz)). */
+START_TEST(coord_sine_latent_omega)
+{
+    ModelConfig c;
+    tiny_config(&c, "[decoder]\nkind = coord\n[encoding]\nkind = none", "sine");
+    ck_assert_int_eq(config_set(&c, "network", "latent_omega", "1.25", "test"), 0);
+    ck_assert_double_lt(check_model(&c, 0, "coord/none/sine/latent_omega=1.25"), MODEL_TOL);
+    /* With FiLM, Fourier features and pixel subsampling, and a latent scale above ω0. */
+    tiny_config(&c,
+                "[decoder]\nkind = coord\nconditioning = film\n[encoding]\nkind = gaussian\n"
+                "features = 5\nsigma = 1",
+                "sine");
+    ck_assert_int_eq(config_set(&c, "network", "latent_omega", "4.5", "test"), 0);
+    ck_assert_double_lt(check_model(&c, 6, "coord/gaussian/film/pixels=6/latent_omega=4.5"),
+                        MODEL_TOL);
+}
+END_TEST
+
 START_TEST(dense_decoder)
 {
     expect_gradients_pass("[decoder]\nkind = dense", "sine", 0, "dense");
@@ -532,6 +550,41 @@ START_TEST(split_first_layer_equals_concatenation)
 }
 END_TEST
 
+/* The sine first layer with its own latent scale, written out per pixel in
+ * double: h1 = sin(ω0·(γ·Wx + b) + latent_omega·(z·Wz)); at latent_omega = 0
+ * (the default) the latent shares ω0, as in plain SIREN over [γ, z]. */
+START_TEST(sine_first_layer_latent_omega)
+{
+    const char *values[] = {"0", "0.5", "30"};
+    for (int v = 0; v < 3; v++) {
+        ModelConfig c;
+        tiny_config(&c, COORD_GAUSSIAN, "sine");
+        ck_assert_int_eq(config_set(&c, "network", "latent_omega", values[v], "test"), 0);
+        double w0 = c.omega0, wz = c.latent_omega == 0.0f ? c.omega0 : c.latent_omega;
+        Fixture fx;
+        fixture_init(&fx, &c, 0, 5);
+        const Model *m = &fx.m;
+        const Workspace *ws = &fx.ws;
+        const float *Wx = tensor_in(m, m->params, m->in_Wx);
+        const float *Wz = tensor_in(m, m->params, m->in_Wz);
+        const float *b = tensor_in(m, m->params, m->in_b);
+        int E = m->E, d = m->latent, W = c.net_width;
+        for (int img = 0; img < fx.B; img++)
+            for (int p = 0; p < m->P; p++)
+                for (int j = 0; j < W; j++) {
+                    double gx = b[j], gz = 0;
+                    for (int k = 0; k < E; k++)
+                        gx += (double)ws->gamma[p * E + k] * Wx[k * W + j];
+                    for (int k = 0; k < d; k++)
+                        gz += (double)ws->z[img * d + k] * Wz[k * W + j];
+                    double h = sin(w0 * gx + wz * gz);
+                    ck_assert_double_eq_tol(ws->h[0][((size_t)img * m->P + p) * W + j], h, 2e-5);
+                }
+        fixture_free(&fx);
+    }
+}
+END_TEST
+
 /* Sampling every pixel (in a random order) gives the same loss as using all. */
 START_TEST(subsampling_all_pixels_matches_full)
 {
@@ -558,6 +611,7 @@ int main(void)
     tcase_add_test(tc, coord_sine);
     tcase_add_test(tc, coord_positional_gaussian_likelihood_subsampled);
     tcase_add_test(tc, coord_spectrum_film_sine);
+    tcase_add_test(tc, coord_sine_latent_omega);
     tcase_add_test(tc, dense_decoder);
     tcase_add_test(tc, shallow_coord_decoders);
     tcase_add_test(tc, conv_decoder);
@@ -573,6 +627,7 @@ int main(void)
     tcase_add_test(tc, render_any_resolution);
     tcase_add_test(tc, check_catches_a_wrong_gradient);
     tcase_add_test(tc, split_first_layer_equals_concatenation);
+    tcase_add_test(tc, sine_first_layer_latent_omega);
     tcase_add_test(tc, subsampling_all_pixels_matches_full);
     suite_add_tcase(s, tc);
     return run_suite(s);

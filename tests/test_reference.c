@@ -30,6 +30,8 @@ static const char *const cases[] = {
     "knob_free_bits",                  /* one dimension below the floor */
     "knob_ffl_conv",                   /* torch.fft.fft2(norm="ortho"), α = 1 */
     "knob_ffl_coord_rgb",              /* α = 2, Gaussian, with free bits */
+    "coord_none_sine_latent_omega",  /* [network] latent_omega: z's own first-layer scale */
+    "coord_gaussian_sine_film_latent_omega",
 };
 
 START_TEST(matches_pytorch)

@@ -70,7 +70,8 @@ def config_text(decoder, encoding, features, activation, conditioning, likelihoo
     return "\n".join(lines) + "\n"
 
 
-def make_case(rng, decoder, encoding, features, activation, conditioning, likelihood, C, knobs=None):
+def make_case(rng, decoder, encoding, features, activation, conditioning, likelihood, C,
+              knobs=None, latent_omega=None):
     P = H * W
     params = {}  # name -> float32 numpy array [rows, cols], in ffvae's order
 
@@ -133,8 +134,13 @@ def make_case(rng, decoder, encoding, features, activation, conditioning, likeli
         else:
             arg = 2 * math.pi * v @ torch.tensor(freqs.astype(np.float64)).T
             gamma = torch.cat([torch.sin(arg), torch.cos(arg)], 1)
-        pre = (gamma @ t["decoder.0.Wx"])[None, :, :] + (z @ t["decoder.0.Wz"] + t["decoder.0.b"])[:, None, :]
-        h = act(pre)  # [B, P, W]
+        if latent_omega is None:
+            pre = (gamma @ t["decoder.0.Wx"])[None, :, :] + (z @ t["decoder.0.Wz"] + t["decoder.0.b"])[:, None, :]
+            h = act(pre)  # [B, P, W]
+        else:  # SIREN_CASES: omega0 on the coordinates' share and the bias, latent_omega on z's
+            coords = (gamma @ t["decoder.0.Wx"] + t["decoder.0.b"])[None, :, :]
+            latent = (z @ t["decoder.0.Wz"])[:, None, :]
+            h = torch.sin(OMEGA0 * coords + latent_omega * latent)  # [B, P, W]
         for k in range(1, DEPTH):
             pre = h @ t[f"decoder.{k}.W"] + t[f"decoder.{k}.b"]
             if conditioning == "film":
@@ -383,6 +389,25 @@ def knob_objective(rng, knobs, params, t, logits, x, mu, logvar, H, W, C, images
     return params, grads, images, eps, freqs, float(loss), float(recon), float(kl)
 
 
+# Sine coordinate decoders whose latent has its own first-layer scale,
+# [network] latent_omega (appended after KNOB_CASES, so the draws above stay
+# what they were): h1 = sin(omega0 * (gamma Wx + b) + latent_omega * (z Wz)).
+SIREN_CASES = {
+    # name: CASES' fields, then latent_omega
+    "coord_none_sine_latent_omega": ("coord", "none", 0, "sine", "input", "bernoulli", 1, 0.5),
+    "coord_gaussian_sine_film_latent_omega": ("coord", "gaussian", 6, "sine", "film", "gaussian",
+                                              1, 3.5),
+}
+
+
+def siren_config_text(*spec):
+    return config_text(*spec[:7]) + f"latent_omega = {spec[7]}\n"
+
+
+def make_siren_case(rng, *spec):
+    return make_case(rng, *spec[:7], latent_omega=spec[7])
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "tests/reference/torch_reference.h5"
     rng = np.random.default_rng(20261127)
@@ -394,6 +419,8 @@ def main():
                   for name, spec in CONV_CASES.items()]
         cases += [(name, *knob_maker(maker, knobs), spec)
                   for name, (maker, spec, knobs) in KNOB_CASES.items()]
+        cases += [(name, make_siren_case, siren_config_text, spec)
+                  for name, spec in SIREN_CASES.items()]
         for name, make, text, spec in cases:
             params, grads, images, eps, freqs, loss, recon, kl = make(rng, *spec)
             g = f.create_group(name)
