@@ -1,8 +1,10 @@
 /* gradcheck.c - the central finite-difference gradient check. */
 #include "gradcheck.h"
 
+#include <check.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /* The central difference at x[i] with step h, divided by the step actually
  * taken in float, not the nominal 2h. */
@@ -57,4 +59,19 @@ double gradcheck_steps(GradcheckLoss f, void *ctx, float *x, const float *analyt
         fprintf(stderr, "gradcheck %s: worst rel err %.3g at index %zu: analytic %.8g, numeric %.8g\n",
                 label, worst, worst_index, worst_a, worst_d);
     return worst;
+}
+
+void gradcheck_sharp(GradcheckLoss f, void *ctx, float *x, const float *analytic, size_t n,
+                     size_t max_checks, double h, double floor, double tol, const char *label)
+{
+    double err = gradcheck(f, ctx, x, analytic, n, max_checks, h, floor, tol, label);
+    ck_assert_msg(err < tol, "%s: gradient rel err %g >= %g", label, err, tol);
+    float *off = malloc((n ? n : 1) * sizeof(float));
+    ck_assert_ptr_nonnull(off);
+    for (size_t i = 0; i < n; i++)
+        off[i] = analytic[i] * 1.01f;
+    double off_err = gradcheck(f, ctx, x, off, n, max_checks, h, floor, tol, NULL);
+    ck_assert_msg(off_err > tol, "%s: a 1%% wrong gradient passed (rel err %g)", label, off_err);
+    printf("gradcheck %-28s rel err %.2e  (1%% off: %.2e)\n", label, err, off_err);
+    free(off);
 }

@@ -23,4 +23,10 @@ double gradcheck_steps(GradcheckLoss f, void *ctx, float *x, const float *analyt
                        size_t max_checks, const double *steps, int n_steps, double floor,
                        double report_above, const char *label);
 
+/* Asserts (Check) that analytic passes gradcheck within tol, and that the same
+ * gradient scaled by 1.01 fails, so every check is shown to be sharp on its own
+ * data; prints both errors under label. */
+void gradcheck_sharp(GradcheckLoss f, void *ctx, float *x, const float *analytic, size_t n,
+                     size_t max_checks, double h, double floor, double tol, const char *label);
+
 #endif

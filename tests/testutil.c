@@ -6,6 +6,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <ftw.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,4 +117,25 @@ void build_model(Model *m, const char *config_text, const uint8_t *images, int n
     ck_assert_int_eq(model_create(m, &c), 0);
     ck_assert_int_eq(model_init_frequencies(m, images, n_images, r), 0);
     model_init_params(m, r);
+}
+
+double dot_double(const float *a, const float *b, size_t n)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++)
+        s += (double)a[i] * b[i];
+    return s;
+}
+
+void assert_close(const float *got, const float *want, size_t n, double tol, const char *what)
+{
+    double worst = 0.0;
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        double err = fabs((double)got[i] - want[i]);
+        if (!(err <= worst)) /* catches NaN too */
+            worst = isnan(err) ? INFINITY : err, at = i;
+    }
+    ck_assert_msg(worst <= tol, "%s: max abs error %g > %g at %zu (got %.8g, want %.8g)", what,
+                  worst, tol, at, n ? got[at] : 0.0f, n ? want[at] : 0.0f);
 }

@@ -36,4 +36,11 @@ void box_blur(float *out, const float *img, int H, int W, int C, int radius);
 void build_model(Model *m, const char *config_text, const uint8_t *images, int n_images, Rng *r);
 #endif
 
+/* Σ a[i]·b[i], accumulated in double. */
+double dot_double(const float *a, const float *b, size_t n);
+
+/* Asserts (Check) max |got − want| ≤ tol over n values (NaN fails), naming
+ * what, the worst index and both values. */
+void assert_close(const float *got, const float *want, size_t n, double tol, const char *what);
+
 #endif
