@@ -70,6 +70,21 @@ def config_text(decoder, encoding, features, activation, conditioning, likelihoo
     return "\n".join(lines) + "\n"
 
 
+def vae_objective(likelihood, params, t, logits, x, mu, logvar, images, eps, freqs):
+    """The plain cases' loss (Bernoulli or fixed-sigma Gaussian, KL, beta) and every
+    gradient by autograd, in make_case's return layout."""
+    if likelihood == "bernoulli":
+        recon = torch.nn.functional.binary_cross_entropy_with_logits(logits, x, reduction="sum")
+    else:
+        mean = torch.sigmoid(logits)
+        recon = ((x - mean) ** 2 / (2 * SIGMA ** 2) + 0.5 * math.log(2 * math.pi * SIGMA ** 2)).sum()
+    kl = 0.5 * (mu ** 2 + torch.exp(logvar) - 1 - logvar).sum()
+    loss = recon / BATCH + BETA * kl / BATCH
+    loss.backward()
+    grads = {k: v.grad.numpy() for k, v in t.items()}
+    return params, grads, images, eps, freqs, float(loss), float(recon), float(kl)
+
+
 def make_case(rng, decoder, encoding, features, activation, conditioning, likelihood, C,
               knobs=None, latent_omega=None):
     P = H * W
@@ -156,16 +171,7 @@ def make_case(rng, decoder, encoding, features, activation, conditioning, likeli
     if knobs is not None:  # the knob cases (KNOB_CASES, below)
         return knob_objective(rng, knobs, params, t, logits, x, mu, logvar, H, W, C, images, eps,
                               freqs)
-    if likelihood == "bernoulli":
-        recon = torch.nn.functional.binary_cross_entropy_with_logits(logits, x, reduction="sum")
-    else:
-        mean = torch.sigmoid(logits)
-        recon = ((x - mean) ** 2 / (2 * SIGMA ** 2) + 0.5 * math.log(2 * math.pi * SIGMA ** 2)).sum()
-    kl = 0.5 * (mu ** 2 + torch.exp(logvar) - 1 - logvar).sum()
-    loss = recon / BATCH + BETA * kl / BATCH
-    loss.backward()
-    grads = {k: v.grad.numpy() for k, v in t.items()}
-    return params, grads, images, eps, freqs, float(loss), float(recon), float(kl)
+    return vae_objective(likelihood, params, t, logits, x, mu, logvar, images, eps, freqs)
 
 
 def conv_config_text(encoder, likelihood, channels):
@@ -268,16 +274,7 @@ def make_conv_case(rng, encoder, likelihood, C, knobs=None):
     if knobs is not None:  # the knob cases (KNOB_CASES, below)
         return knob_objective(rng, knobs, params, t, logits, x, mu, logvar, CONV_H, CONV_W, C,
                               images, eps, None)
-    if likelihood == "bernoulli":
-        recon = nn.binary_cross_entropy_with_logits(logits, x, reduction="sum")
-    else:
-        mean = torch.sigmoid(logits)
-        recon = ((x - mean) ** 2 / (2 * SIGMA ** 2) + 0.5 * math.log(2 * math.pi * SIGMA ** 2)).sum()
-    kl = 0.5 * (mu ** 2 + torch.exp(logvar) - 1 - logvar).sum()
-    loss = recon / BATCH + BETA * kl / BATCH
-    loss.backward()
-    grads = {k: v.grad.numpy() for k, v in t.items()}
-    return params, grads, images, eps, None, float(loss), float(recon), float(kl)
+    return vae_objective(likelihood, params, t, logits, x, mu, logvar, images, eps, None)
 
 # ---- the knobs of issue 18 (appended after every case above, so the random
 # draws of those cases, and so their data in the file, stay what they were) ----
