@@ -24,9 +24,10 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MODEL = os.path.join(HERE, "..", "models", "bench.ini")
+MODELS = os.path.join(HERE, "..", "models")
 
-# (label, threads, ffvae --set options, torch_bench options); None: no PyTorch run
+# (label, threads, ffvae --set options, torch_bench options[, model]); torch options
+# None: no PyTorch run; the model is bench.ini unless a row names another
 SETTINGS = [
     ("width 256 (bench.ini)", 2, [], []),
     ("width 128", 2, ["width=128"], ["--width", "128"]),
@@ -37,6 +38,9 @@ SETTINGS = [
     ("width 512", 1, ["width=512"], ["--width", "512"]),
     ("width 256, sine", 1, ["activation=sine"], ["--activation", "sine"]),
     ("width 256, `pixels = 196`", 2, ["pixels=196"], None),
+    # the convolutional decoder and encoder (issue 21), at their reference sizes
+    ("fmnist-conv (28², conv decoder)", 2, [], [], "fmnist-conv.ini"),
+    ("glyphs-conv (64², conv decoder)", 2, [], [], "glyphs-conv.ini"),
 ]
 
 
@@ -58,8 +62,9 @@ def main():
           "| ffvae GFLOP/s | GEMM GFLOP/s | efficiency | ffvae MiB | PyTorch MiB |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     rows = [(p_, *row) for row in settings for p_ in a.precision.split(",")]
-    for precision, label, threads, sets, torch_opts in rows:
-        cmd = [a.ffvae, "bench", "-m", MODEL, "--steps", str(a.steps), "--threads", str(threads),
+    for precision, label, threads, sets, torch_opts, *model_file in rows:
+        model = os.path.join(MODELS, model_file[0] if model_file else "bench.ini")
+        cmd = [a.ffvae, "bench", "-m", model, "--steps", str(a.steps), "--threads", str(threads),
                "--json", "--set", "precision=" + precision]
         for s in sets:
             cmd += ["--set", s]
@@ -70,7 +75,7 @@ def main():
             runs.append(run_json(cmd))
             if torch_opts is not None:
                 torch_runs.append(run_json(
-                    [sys.executable, os.path.join(HERE, "torch_bench.py"), MODEL, "--steps",
+                    [sys.executable, os.path.join(HERE, "torch_bench.py"), model, "--steps",
                      str(a.steps), "--threads", str(threads), "--json"] + torch_opts))
         f = {k: statistics.median(r[k] for r in runs) for k in
              ("images_per_s", "train_gflops", "gemm_gflops", "efficiency", "peak_rss_mib")}
