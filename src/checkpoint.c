@@ -73,6 +73,11 @@ static int transfer_arrays(H5File *f, const Model *m, int direction)
 
 /* ---- save ---------------------------------------------------------------- */
 
+/* The float columns of /log, in LogRow's order after step. */
+enum { LOG_FFL = 5, N_LOG_COLUMNS = 6 };
+static const char *const log_columns[N_LOG_COLUMNS] = {"epoch", "loss",    "reconstruction",
+                                                      "kl",    "seconds", "focal_frequency"};
+
 static int write_log(H5File *f, const TrainState *s)
 {
     size_t n = (size_t)s->n_log;
@@ -84,21 +89,20 @@ static int write_log(H5File *f, const TrainState *s)
             steps[i] = s->log[i].step;
         rc = h5_write(f, "/log/step", H5_I64, 1, &n, steps, 0);
     }
-    static const char *const names[5] = {"epoch", "loss", "reconstruction", "kl", "seconds"};
-    for (int c = 0; c < 5 && rc == 0; c++) {
+    for (int c = 0; c < N_LOG_COLUMNS && rc == 0; c++) {
         for (size_t i = 0; i < n; i++) {
             const LogRow *r = &s->log[i];
-            float v[5] = {r->epoch, r->loss, r->recon, r->kl, r->seconds};
+            float v[N_LOG_COLUMNS] = {r->epoch, r->loss, r->recon, r->kl, r->seconds, r->ffl};
             col[i] = v[c];
         }
         char obj[64];
-        snprintf(obj, sizeof obj, "/log/%s", names[c]);
+        snprintf(obj, sizeof obj, "/log/%s", log_columns[c]);
         rc = h5_write(f, obj, H5_F32, 1, &n, col, 0);
     }
     if (rc == 0) { /* as text with 17 digits: a resumed run must see the exact doubles */
-        char text[160];
-        snprintf(text, sizeof text, "%.17g %.17g %.17g %.17g", s->pending[0], s->pending[1],
-                 s->pending[2], s->pending[3]);
+        char text[200];
+        snprintf(text, sizeof text, "%.17g %.17g %.17g %.17g %.17g", s->pending[0], s->pending[1],
+                 s->pending[2], s->pending[3], s->pending[4]);
         rc = h5_set_attr_str(f, "/log", "pending", text);
     }
     free(steps);
@@ -184,24 +188,28 @@ static int read_log(H5File *f, TrainState *s)
     if (h5_shape(f, "/log/step", H5_I64, 1, &rank, &n) != 0)
         return -1;
     int64_t *steps = checked_malloc(n ? n : 1, sizeof *steps, "log steps");
-    float *cols = checked_malloc(5 * (n ? n : 1), sizeof *cols, "log columns");
+    float *cols = checked_calloc(N_LOG_COLUMNS * (n ? n : 1), sizeof *cols, "log columns");
     int rc = (!steps || !cols) ? -1 : h5_read(f, "/log/step", H5_I64, 1, &n, steps);
-    static const char *const names[5] = {"epoch", "loss", "reconstruction", "kl", "seconds"};
-    for (int c = 0; c < 5 && rc == 0; c++) {
+    for (int c = 0; c < N_LOG_COLUMNS && rc == 0; c++) {
         char obj[64];
-        snprintf(obj, sizeof obj, "/log/%s", names[c]);
+        snprintf(obj, sizeof obj, "/log/%s", log_columns[c]);
+        if (c == LOG_FFL && !h5_exists(f, obj))
+            continue; /* written before the column existed: zeros */
         rc = h5_read(f, obj, H5_F32, 1, &n, cols + (size_t)c * n);
     }
     for (size_t i = 0; i < n && rc == 0; i++) {
-        LogRow r = {steps[i], cols[i], cols[n + i], cols[2 * n + i], cols[3 * n + i],
-                    cols[4 * n + i]};
+        LogRow r = {steps[i],        cols[i],         cols[n + i],         cols[2 * n + i],
+                    cols[3 * n + i], cols[4 * n + i], cols[LOG_FFL * n + i]};
         rc = train_state_append_log(s, &r);
     }
-    char text[160];
+    char text[200];
     if (rc == 0)
         rc = h5_get_attr_str(f, "/log", "pending", text, sizeof text);
-    if (rc == 0 && sscanf(text, "%lf %lf %lf %lf", &s->pending[0], &s->pending[1], &s->pending[2],
-                          &s->pending[3]) != 4) {
+    s->pending[4] = 0; /* absent from files written before the ffl column */
+    int got = rc == 0 ? sscanf(text, "%lf %lf %lf %lf %lf", &s->pending[0], &s->pending[1],
+                               &s->pending[2], &s->pending[3], &s->pending[4])
+                      : 0;
+    if (rc == 0 && got != 4 && got != 5) {
         ffvae_error("%s: /log: attribute 'pending' is malformed", f->path);
         rc = -1;
     }

@@ -7,9 +7,11 @@
  *   /params/<tensor>, /optim/m/<tensor>, /optim/v/<tensor>   float32 [rows, cols]
  *   /rng          uint64 [2] (state, stream) of the training stream
  *   /log/step int64 [n], /log/epoch, /log/loss, /log/reconstruction, /log/kl,
- *   /log/seconds float32 [n]: the training curve, as in log.csv
- *   /log          attr "pending": running sums (loss, recon, kl, steps) of the
- *                 unfinished log interval, so a resumed run logs the same rows
+ *   /log/seconds, /log/focal_frequency float32 [n]: the training curve, as in
+ *                 log.csv (focal_frequency is absent from older files: read as 0)
+ *   /log          attr "pending": running sums (loss, recon, kl, steps, ffl) of
+ *                 the unfinished log interval, so a resumed run logs the same
+ *                 rows (older files have no ffl sum: read as 0)
  * Strings (attributes and /config) are fixed-length from version 2 on.
  * Saved atomically (temporary file, flush, rename); every object's shape and
  * type is checked on load. */
@@ -27,6 +29,7 @@
 typedef struct {
     long step;
     float epoch, loss, recon, kl, seconds;
+    float ffl; /* the focal frequency loss term per image, outside the ELBO; 0 when off */
 } LogRow;
 
 typedef struct {
@@ -37,7 +40,7 @@ typedef struct {
     char dataset[256];  /* name of the dataset trained on */
     double epoch;       /* epochs done (fractional) */
     double seconds;     /* training time so far */
-    double pending[4];  /* loss, recon, kl sums and step count since the last log row */
+    double pending[5];  /* loss, recon, kl sums, step count and ffl sum since the last log row */
     LogRow *log;        /* [n_log] */
     long n_log, cap_log;
 } TrainState;

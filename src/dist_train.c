@@ -11,7 +11,7 @@
 #include "util.h"
 
 /* Slots after the gradient in the reduced buffer. */
-enum { X_RECON, X_KL, X_NONFINITE, X_OVERFLOW, X_STOP, N_EXTRA };
+enum { X_RECON, X_KL, X_FFL, X_NONFINITE, X_OVERFLOW, X_STOP, N_EXTRA };
 
 static int alloc_sums(DistStep *d, const Model *m);
 
@@ -301,8 +301,8 @@ uint64_t dist_step_begin(DistStep *d, Model *m, Rng *train_rng)
         key |= rng_u32(train_rng);
     }
     d->nonfinite = d->overflow = 0;
-    d->recon = d->kl = 0;
-    d->lrecon = d->lkl = 0;
+    d->recon = d->kl = d->ffl = 0;
+    d->lrecon = d->lkl = d->lffl = 0;
     if (d->mode == REDUCE_EXACT)
         memset(d->acc, 0, (d->n + N_EXTRA) * sizeof *d->acc);
     else
@@ -328,9 +328,11 @@ void dist_chunk_backward_done(DistStep *d, const Model *m, LossParts lp, int chu
         d->overflow += add_fixed(d, m, chunk_index);
         d->lrecon += loss_fixed(lp.recon, loss_limit, &d->overflow);
         d->lkl += loss_fixed(lp.kl, loss_limit, &d->overflow);
+        d->lffl += loss_fixed(lp.ffl, loss_limit, &d->overflow);
     } else {
         d->recon += lp.recon;
         d->kl += lp.kl;
+        d->ffl += lp.ffl;
     }
 }
 
@@ -342,17 +344,19 @@ LossParts dist_step_finish(DistStep *d, Model *m, const AdamSettings *adam, long
     double t1 = now_seconds();
     dist_heartbeat(reducing);
     double flags[3] = {(double)d->nonfinite, (double)d->overflow, stop_here ? 1.0 : 0.0};
-    LossParts total;
+    LossParts total = {0};
     if (d->mode == REDUCE_EXACT) {
         int64_t *x = d->acc + n;
         x[X_RECON] = d->lrecon;
         x[X_KL] = d->lkl;
+        x[X_FFL] = d->lffl;
         x[X_NONFINITE] = d->nonfinite;
         x[X_OVERFLOW] = d->overflow;
         x[X_STOP] = stop_here ? 1 : 0;
         dist_sum_i64(d->acc, n + N_EXTRA);
         total.recon = ldexp((double)x[X_RECON], -DIST_LOSS_SHIFT);
         total.kl = ldexp((double)x[X_KL], -DIST_LOSS_SHIFT);
+        total.ffl = ldexp((double)x[X_FFL], -DIST_LOSS_SHIFT);
         for (int i = 0; i < 3; i++)
             flags[i] = (double)x[X_NONFINITE + i];
     } else {
@@ -360,12 +364,14 @@ LossParts dist_step_finish(DistStep *d, Model *m, const AdamSettings *adam, long
         float *x = d->facc + n;
         x[X_RECON] = (float)d->recon;
         x[X_KL] = (float)d->kl;
+        x[X_FFL] = (float)d->ffl;
         x[X_NONFINITE] = (float)d->nonfinite;
         x[X_OVERFLOW] = 0;
         x[X_STOP] = stop_here ? 1.0f : 0.0f;
         dist_sum_f32(d->facc, n + N_EXTRA);
         total.recon = x[X_RECON];
         total.kl = x[X_KL];
+        total.ffl = x[X_FFL];
         flags[0] = x[X_NONFINITE];
         flags[2] = x[X_STOP];
     }

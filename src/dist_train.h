@@ -57,8 +57,8 @@ typedef struct {
     /* the step under way (dist_step_begin .. dist_step_finish) */
     double t0;
     long nonfinite, overflow;
-    double recon, kl;            /* fast: the chunks' loss sums */
-    int64_t lrecon, lkl;         /* exact: the same in fixed point */
+    double recon, kl, ffl;       /* fast: the chunks' loss sums */
+    int64_t lrecon, lkl, lffl;   /* exact: the same in fixed point */
     double compute_s, reduce_s;  /* the last step's times */
 } DistStep;
 

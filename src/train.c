@@ -41,8 +41,8 @@ static int run_paths(RunPaths *p, const char *dir)
 
 static void print_log_row(FILE *f, const LogRow *r)
 {
-    fprintf(f, "%ld,%.4f,%.6f,%.6f,%.6f,%.3f\n", r->step, r->epoch, r->loss, r->recon, r->kl,
-            r->seconds);
+    fprintf(f, "%ld,%.4f,%.6f,%.6f,%.6f,%.3f,%.6f\n", r->step, r->epoch, r->loss, r->recon,
+            r->kl, r->seconds, r->ffl);
 }
 
 /* Rewrites log.csv from the rows the checkpoint holds (dropping any written
@@ -53,7 +53,7 @@ static FILE *open_log(const char *path, const TrainState *s)
     FILE *f = output_open(&out, path);
     if (!f)
         return NULL;
-    fprintf(f, "step,epoch,loss,reconstruction,kl,seconds\n");
+    fprintf(f, "step,epoch,loss,reconstruction,kl,seconds,focal_frequency\n");
     for (long i = 0; i < s->n_log; i++)
         print_log_row(f, &s->log[i]);
     if (output_close(&out, f) != 0)
@@ -241,8 +241,13 @@ static int emit_log_row(Trainer *t, int interval_done)
 {
     TrainState *s = t->s;
     double n = s->pending[3];
-    LogRow r = {s->step, (float)s->epoch, (float)(s->pending[0] / n), (float)(s->pending[1] / n),
-                (float)(s->pending[2] / n), (float)s->seconds};
+    LogRow r = {s->step,
+                (float)s->epoch,
+                (float)(s->pending[0] / n),
+                (float)(s->pending[1] / n),
+                (float)(s->pending[2] / n),
+                (float)s->seconds,
+                (float)(s->pending[4] / n)};
     if (interval_done)
         memset(s->pending, 0, sizeof s->pending);
     if (train_state_append_log(s, &r) != 0)
@@ -262,10 +267,13 @@ static int emit_log_row(Trainer *t, int interval_done)
                  1e3 * t->compute_s / t->timed_steps, 1e3 * t->reduce_s / t->timed_steps);
     t->compute_s = t->reduce_s = 0;
     t->timed_steps = 0;
+    char ffl[48] = ""; /* outside the ELBO, so shown apart from loss */
+    if (t->m->cfg.focal_frequency > 0)
+        snprintf(ffl, sizeof ffl, "  focal_frequency %.4f", r.ffl);
     if (!report_is_live(t->o->report))
         report_line(t->o->report,
-                    "step %ld  epoch %.3f  loss %.4f  reconstruction %.4f  kl %.4f  %.1fs%s", r.step,
-                    r.epoch, r.loss, r.recon, r.kl, r.seconds, times);
+                    "step %ld  epoch %.3f  loss %.4f  reconstruction %.4f  kl %.4f%s  %.1fs%s",
+                    r.step, r.epoch, r.loss, r.recon, r.kl, ffl, r.seconds, times);
     return 0;
 }
 
@@ -331,6 +339,7 @@ static int train_loop(Trainer *t)
         s->pending[1] += lp.recon / B;
         s->pending[2] += lp.kl / B;
         s->pending[3] += 1;
+        s->pending[4] += lp.ffl / B;
         int interval_done = s->step % c->log_every == 0;
         if ((interval_done || s->step == s->target_steps) && emit_log_row(t, interval_done) != 0)
             return -1;

@@ -1,6 +1,7 @@
 /* train.h - training a model on a dataset into a run directory:
  *   RUN/config.ini     the model as resolved
- *   RUN/log.csv        step,epoch,loss,reconstruction,kl,seconds (loss = negative ELBO per image)
+ *   RUN/log.csv        step,epoch,loss,reconstruction,kl,seconds,focal_frequency
+ *                      (loss = negative ELBO per image; focal_frequency outside it)
  *   RUN/checkpoint.h5  written atomically every checkpoint_every steps and at the end */
 #ifndef FFVAE_TRAIN_H
 #define FFVAE_TRAIN_H

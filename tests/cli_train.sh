@@ -10,7 +10,10 @@ expect_ok "import a 2000-image slice" "$FFVAE" import fashion-mnist "$FMNIST_DIR
 # --- the loss falls clearly on real data (2 epochs of a reference model) ---
 expect_ok "train fmnist-fourier" "$FFVAE" train -m "$SRCDIR/models/fmnist-fourier.ini" -d "$DATA" \
     -o "$TMP/fourier" --epochs 2 --seed 1 --threads 2
-expect_eq "log.csv header" "step,epoch,loss,reconstruction,kl,seconds" "$(head -1 "$TMP/fourier/log.csv")"
+expect_eq "log.csv header" "step,epoch,loss,reconstruction,kl,seconds,focal_frequency" \
+    "$(head -1 "$TMP/fourier/log.csv")"
+awk -F, 'NR > 1 && $7 != 0 { bad = 1 } END { exit bad }' "$TMP/fourier/log.csv" && ok ||
+    fail "focal_frequency column is not 0 without the loss"
 first=$(sed -n 2p "$TMP/fourier/log.csv" | cut -d, -f3)
 last=$(tail -1 "$TMP/fourier/log.csv" | cut -d, -f3)
 echo "fmnist-fourier: first logged loss $first (mean of steps 1-50), last $last"
@@ -27,6 +30,19 @@ grep -q "step        62 of 62" "$TMP/out" && ok || fail "info does not show the 
 # The resolved config reparses as the same model.
 expect_ok "config.ini trains as a model" "$FFVAE" train -m "$TMP/fourier/config.ini" -d "$DATA" \
     -o "$TMP/fourier2" --steps 2 --seed 1 --threads 2
+
+# --- the focal frequency loss has its own column; loss stays recon + kl ---
+expect_ok "train with the focal frequency loss" "$FFVAE" train -m "$TINY" -d "$DATA" \
+    -o "$TMP/ffl" --steps 20 --seed 1 --threads 2 --set focal_frequency=2
+awk -F, 'NR > 1 { n++; if (!($7 > 0)) bad = "focal_frequency " $7 " at step " $1
+                  d = $3 - $4 - $5; if (d > 1e-3 || d < -1e-3) bad = "loss != recon + kl at step " $1 }
+         END { if (n != 4) bad = n " rows"; if (bad) { print bad; exit 1 } }' "$TMP/ffl/log.csv" && ok ||
+    fail "FFL log: $(cat "$TMP/ffl/log.csv")"
+# without it the column is 0
+expect_ok "train without it" "$FFVAE" train -m "$TINY" -d "$DATA" -o "$TMP/noffl" --steps 20 \
+    --seed 1 --threads 2
+[ "$(cut -d, -f7 "$TMP/noffl/log.csv" | sort -u | tr '\n' ' ')" = "0.000000 focal_frequency " ] && ok ||
+    fail "focal_frequency column without the loss: $(cut -d, -f7 "$TMP/noffl/log.csv")"
 
 # --- a tiny conv VAE (conv encoder and decoder) trains on the same slice ---
 # (lr 3e-3: at 1e-3 its 62 steps end just under the bar, at 3e-3 well below it)

@@ -50,11 +50,12 @@ static void make_state(Model *m, TrainState *s)
     s->epoch = 1.0 / 3.0;
     s->seconds = 12.345678901234;
     s->pending[0] = 1.0 / 7.0, s->pending[1] = 2.5, s->pending[2] = 0.1, s->pending[3] = 3;
+    s->pending[4] = 0.3;
     rng_seed(&s->rng, 42, 2);
     rng_u32(&s->rng);
     snprintf(s->dataset, sizeof s->dataset, "fashion-mnist");
     for (long i = 1; i <= 3; i++) {
-        LogRow row = {i * 10, 0.1f * i, 500.0f / i, 480.0f / i, 20.0f / i, 1.5f * i};
+        LogRow row = {i * 10, 0.1f * i, 500.0f / i, 480.0f / i, 20.0f / i, 1.5f * i, 0.25f * i};
         ck_assert_int_eq(train_state_append_log(s, &row), 0);
     }
 }
@@ -82,7 +83,7 @@ START_TEST(round_trip_is_exact)
     ck_assert_int_eq(s2.target_steps, 100);
     ck_assert_uint_eq(s2.seed, 99);
     ck_assert(s2.epoch == s.epoch && s2.seconds == s.seconds); /* exact, not approximate */
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         ck_assert(s2.pending[i] == s.pending[i]);
     ck_assert_uint_eq(s2.rng.state, s.rng.state);
     ck_assert_uint_eq(s2.rng.inc, s.rng.inc);
@@ -92,7 +93,7 @@ START_TEST(round_trip_is_exact)
         const LogRow *x = &s.log[i], *y = &s2.log[i];
         ck_assert_int_eq(x->step, y->step);
         ck_assert(x->epoch == y->epoch && x->loss == y->loss && x->recon == y->recon &&
-                  x->kl == y->kl && x->seconds == y->seconds);
+                  x->kl == y->kl && x->seconds == y->seconds && x->ffl == y->ffl);
     }
 
     train_state_free(&s), train_state_free(&s2);
@@ -114,6 +115,40 @@ static void reshape_tensor(const char *obj)
     H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
     H5Dclose(d), H5Sclose(space), H5Fclose(f);
 }
+
+/* A checkpoint written before the focal_frequency log column: no
+ * /log/focal_frequency and four pending sums. It loads, with that column and
+ * its pending sum 0, and everything else as stored. */
+START_TEST(checkpoint_without_ffl_column_loads)
+{
+    Model m, m2;
+    TrainState s, s2;
+    make_state(&m, &s);
+    ck_assert_int_eq(checkpoint_save(path, &m, &s), 0);
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    ck_assert(f >= 0);
+    ck_assert(H5Ldelete(f, "/log/focal_frequency", H5P_DEFAULT) >= 0);
+    hid_t g = H5Gopen2(f, "/log", H5P_DEFAULT);
+    ck_assert(g >= 0 && H5Adelete(g, "pending") >= 0);
+    const char old[] = "0.5 2.5 0.10000000000000001 3";
+    hid_t type = H5Tcopy(H5T_C_S1), space = H5Screate(H5S_SCALAR);
+    H5Tset_size(type, sizeof old);
+    hid_t a = H5Acreate2(g, "pending", type, space, H5P_DEFAULT, H5P_DEFAULT);
+    ck_assert(a >= 0 && H5Awrite(a, type, old) >= 0);
+    H5Aclose(a), H5Sclose(space), H5Tclose(type), H5Gclose(g), H5Fclose(f);
+
+    ck_assert_int_eq(checkpoint_load(path, &m2, &s2), 0);
+    ck_assert(s2.pending[0] == 0.5 && s2.pending[1] == 2.5 && s2.pending[3] == 3);
+    ck_assert(s2.pending[4] == 0);
+    ck_assert_int_eq(s2.n_log, 3);
+    for (int i = 0; i < 3; i++) {
+        ck_assert(s2.log[i].ffl == 0);
+        ck_assert(s2.log[i].loss == s.log[i].loss && s2.log[i].seconds == s.log[i].seconds);
+    }
+    train_state_free(&s), train_state_free(&s2);
+    model_free(&m), model_free(&m2);
+}
+END_TEST
 
 START_TEST(damaged_and_foreign_files_are_refused)
 {
@@ -184,6 +219,7 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, round_trip_is_exact);
+    tcase_add_test(tc, checkpoint_without_ffl_column_loads);
     tcase_add_test(tc, damaged_and_foreign_files_are_refused);
     tcase_add_test(tc, failed_save_keeps_the_previous_file);
     suite_add_tcase(s, tc);
