@@ -95,6 +95,37 @@ print("crisp" if sharp > 0.025 > blurred else f"sharp {sharp:.4f} blurred {blurr
 EOF
 expect_eq "glyph HF power above the floor" crisp "$($PY "$TMP/hf.py" "$TMP/g.h5" 2>&1)"
 
+# ---- data/glyph_sheet.py: one face's 62 glyphs tiled 8 per row, for `fit` ----
+expect_ok "glyph_sheet.py --list" "$PY" "$SRCDIR/data/glyph_sheet.py" "$TMP/g.h5" --list
+expect_eq "--list: every face, 62 glyphs each" "6 62" \
+    "$(wc -l <"$TMP/out") $(cut -f3 "$TMP/out" | sort -u)"
+FACE=$(grep -m1 "	test	" "$TMP/out" | cut -f4)
+expect_ok "glyph sheet of $FACE" "$PY" "$SRCDIR/data/glyph_sheet.py" "$TMP/g.h5" --face "$FACE" \
+    -o "$TMP/sheet.png"
+cat >"$TMP/sheet.py" <<'EOF'
+import sys, h5py, numpy as np
+sys.path.insert(0, sys.argv[3])
+from png import read_png
+sheet = read_png(sys.argv[1])
+f = h5py.File(sys.argv[2], "r")
+index = f["/faces/names"][()].decode().split("\n").index(sys.argv[4])
+rows = np.flatnonzero(f["/test/faces"][:] == index)
+labels = f["/test/labels"][:][rows]
+images = f["/test/images"][:][rows, :, :, 0]
+assert sheet.shape == (512, 512), sheet.shape
+for k in range(62):  # label k at row k // 8, column k % 8
+    r, c = divmod(k, 8)
+    assert (sheet[64 * r:64 * r + 64, 64 * c:64 * c + 64] == images[labels == k][0]).all(), k
+assert not sheet[448:, 384:].any()  # the two cells after the last glyph stay black
+print("ok")
+EOF
+expect_eq "the sheet holds the face's glyphs in label order" ok \
+    "$($PY "$TMP/sheet.py" "$TMP/sheet.png" "$TMP/g.h5" "$SRCDIR/data" "$FACE" 2>&1)"
+expect_ok "fit reads the sheet" "$FFVAE" fit "$TMP/sheet.png" --size 32 --steps 2 --threads 2 \
+    -m "$FIXTURES/fit-tiny-none.ini" -o "$TMP/sheet-fit"
+expect_fail "a face not in the file" "no face 'No Such Face'" \
+    "$PY" "$SRCDIR/data/glyph_sheet.py" "$TMP/g.h5" --face "No Such Face" -o "$TMP/x.png"
+
 # ---- bad fonts are skipped and counted; a face shipped twice is dropped ----
 BAD="$TMP/bad"
 mkdir -p "$BAD"

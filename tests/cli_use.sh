@@ -98,6 +98,35 @@ expect_ok "dense sample at its own size" "$FFVAE" sample "$TMP/dense/checkpoint.
     -o "$TMP/png/dense.png"
 expect_fail "dense sample --size 56" "dense decoder renders only at its own size 28x28" \
     "$FFVAE" sample "$TMP/dense/checkpoint.h5" -n 4 --size 56 -o "$TMP/png/dense56.png"
+
+# --- data/sample_rows.py: a row per sample file, the smaller enlarged to the larger ---
+expect_ok "samples at 56 (.h5)" "$FFVAE" sample "$CKPT" -n 3 --size 56 -o "$TMP/rows56.h5"
+expect_ok "dense samples at 28 (.h5)" "$FFVAE" sample "$TMP/dense/checkpoint.h5" -n 3 -o "$TMP/rows28.h5"
+expect_ok "sample_rows.py" "$PY" "$SRCDIR/data/sample_rows.py" "$TMP/rows56.h5" "$TMP/rows28.h5" \
+    --count 3 -o "$TMP/rows.png"
+# 3 cells of 56 and 4 gaps of 4 across; 2 rows of 56 and 3 gaps down
+expect_eq "rows figure size" "184 124" "$(png_size "$TMP/rows.png")"
+cat >"$TMP/rows.py" <<'EOF2'
+import sys, h5py
+sys.path.insert(0, sys.argv[4])
+from png import read_png
+fig = read_png(sys.argv[1])
+big = h5py.File(sys.argv[2], "r")["test/images"][:, :, :, 0]
+small = h5py.File(sys.argv[3], "r")["test/images"][:, :, :, 0]
+for k in range(3):
+    x = 4 + k * 60
+    assert (fig[4:60, x:x + 56] == big[k]).all(), "row 1 cell %d" % k
+    assert (fig[64:120, x:x + 56] == small[k].repeat(2, 0).repeat(2, 1)).all(), "row 2 cell %d" % k
+assert (fig[0:4] == 128).all() and (fig[60:64] == 128).all()
+print("ok")
+EOF2
+expect_eq "rows figure holds the samples, the small ones pixel-replicated" ok \
+    "$("$PY" "$TMP/rows.py" "$TMP/rows.png" "$TMP/rows56.h5" "$TMP/rows28.h5" "$SRCDIR/data" 2>&1)"
+expect_ok "samples at 40 (.h5)" "$FFVAE" sample "$CKPT" -n 3 --size 40 -o "$TMP/rows40.h5"
+expect_fail "sample_rows.py: sizes that do not divide" "size 40 does not divide the largest, 56" \
+    "$PY" "$SRCDIR/data/sample_rows.py" "$TMP/rows56.h5" "$TMP/rows40.h5" --count 3 -o "$TMP/rows-x.png"
+expect_fail "sample_rows.py: too few images" "4 square images needed" \
+    "$PY" "$SRCDIR/data/sample_rows.py" "$TMP/rows56.h5" --count 4 -o "$TMP/rows-x.png"
 expect_fail "dense interp --size 56" "dense decoder" "$FFVAE" interp "$TMP/dense/checkpoint.h5" \
     --random -o "$TMP/png/dense56.png" --size 56
 
