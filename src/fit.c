@@ -11,6 +11,7 @@
 #include "distributed.h"
 #include "encoding.h"
 #include "measures.h"
+#include "model.h"
 #include "render.h"
 #include "train.h"
 #include "util.h"
@@ -267,6 +268,10 @@ int fit_image(FitResult *res, Model *m, const ModelConfig *cfg, const uint8_t *i
         for (int k = 0; k < res->n_train; k++)
             for (int c = 0; c < C; c++)
                 ws.x[(size_t)k * C + c] = (float)image[(size_t)train[k] * C + c] * (1.0f / 255.0f);
+        if (model_prepare_step(m, &ws, 1) != 0) {
+            rc = -1;
+            goto done;
+        }
     } else if (rc == 0) {
         /* An MPI job: the workspace holds one chunk at a time. */
         targets = checked_malloc((size_t)res->n_train, (size_t)C * sizeof(float), "targets");

@@ -862,6 +862,17 @@ static void backward_encoder(Model *m, Workspace *ws, int B, float kl_scale)
     }
 }
 
+int model_prepare_step(Model *m, Workspace *ws, int B)
+{
+    if (!ws->bf16)
+        return 0;
+    model_forward(m, ws, B, NULL);
+    if (!ws->failed)
+        model_backward(m, ws, B, 1.0f, 1.0f);
+    memset(m->grads, 0, m->table.total * sizeof(float));
+    return ws->failed ? -1 : 0;
+}
+
 void model_backward(Model *m, Workspace *ws, int B, float recon_scale, float kl_scale)
 {
     size_t n = (size_t)B * (size_t)ws->Pb * (size_t)m->C;

@@ -121,4 +121,12 @@ LossParts model_forward(const Model *m, Workspace *ws, int B, Rng *r);
  * model_forward. */
 void model_backward(Model *m, Workspace *ws, int B, float recon_scale, float kl_scale);
 
+/* Before a training loop's first step: in bf16, one forward and backward pass
+ * over the workspace as it stands (its zeroed batch, z = μ) makes the oneDNN
+ * primitive and memory objects of every product a step of B images runs, so
+ * that no step creates any; the gradients it leaves are cleared, and nothing
+ * else a step reads is changed. fp32 has nothing to make. 0, or -1 after
+ * reporting a product oneDNN refused. */
+int model_prepare_step(Model *m, Workspace *ws, int B);
+
 #endif

@@ -53,6 +53,12 @@ void gemm_cache_free(GemmCache *g)
     (void)g;
 }
 
+long gemm_cache_creations(const GemmCache *g)
+{
+    (void)g;
+    return 0;
+}
+
 int gemm_bf16(GemmCache *g, const GemmArgs *a)
 {
     (void)g;
@@ -98,7 +104,8 @@ struct GemmCache {
     dnnl_stream_t stream[PARALLEL_MAX_PARTS]; /* one per part: streams are not shared */
     GemmEntry *entry;                          /* [GEMM_CACHE_MAX] */
     int n;
-    int omp_whole; /* FFVAE_ONEDNN_OMP=1: each product in one call on OpenMP threads */
+    int omp_whole;  /* FFVAE_ONEDNN_OMP=1: each product in one call on OpenMP threads */
+    long creations; /* primitives and memory objects made (gemm_cache_creations) */
 };
 
 static int dnnl_ok(dnnl_status_t s, const char *what)
@@ -219,6 +226,7 @@ static GemmEntry *find_or_create(GemmCache *g, const GemmKey *k)
         return NULL;
     e->key = *k;
     g->n++;
+    g->creations++;
     return e;
 }
 
@@ -245,6 +253,7 @@ static int part_memory(GemmCache *g, GemmEntry *e, PartMemory *p, int rows)
         return -1;
     }
     p->rows = rows;
+    __atomic_add_fetch(&g->creations, 4, __ATOMIC_RELAXED); /* parts run on pool threads */
     return 0;
 }
 
@@ -277,6 +286,11 @@ static void gemm_pool_part(void *arg, size_t r0, size_t r1, int part)
 
 /* A slice is at least this many rows: a smaller one packs more than it multiplies. */
 #define MIN_GEMM_SLICE 16
+
+long gemm_cache_creations(const GemmCache *g)
+{
+    return __atomic_load_n(&g->creations, __ATOMIC_RELAXED);
+}
 
 int gemm_bf16(GemmCache *g, const GemmArgs *a)
 {

@@ -11,8 +11,8 @@
  * Primitives take the row count at run time (DNNL_RUNTIME_DIM_VAL), so one
  * primitive serves every slice of a product. A GemmCache holds, per product
  * shape and per part, the primitive and the memory objects of that part's
- * slice: made on the shape's first call (the first step), reused after, so
- * later steps create nothing. */
+ * slice: made on the shape's first call, reused after. Training makes every
+ * one before its first step (model_prepare_step), so no step creates any. */
 #ifndef FFVAE_ONEDNN_H
 #define FFVAE_ONEDNN_H
 
@@ -50,6 +50,9 @@ typedef struct {
 
 /* Runs the product; 0, or -1 after reporting (a primitive oneDNN refused). */
 int gemm_bf16(GemmCache *g, const GemmArgs *a);
+/* How many primitives and memory objects the cache has made so far (a test
+ * checks that a training step makes none once the workspace is prepared). */
+long gemm_cache_creations(const GemmCache *g);
 
 /* The ceiling `ffvae bench` reports for bf16: GFLOP/s of one oneDNN bf16
  * matmul C[M, N] = A[M, K]·B[K, N] (fp32 C) on `threads` OpenMP threads of its

@@ -428,6 +428,8 @@ int train_run(const TrainOptions *o)
     if (rc == 0)
         rc = workspace_create(&t.ws, &m, dist_active() ? t.dist.chunk : c->batch, c->pixels, m.H,
                               m.W);
+    if (rc == 0)
+        rc = model_prepare_step(&m, &t.ws, dist_active() ? t.dist.chunk : c->batch);
     /* The run directory appears only now that model, data and options are
      * accepted; a run starting or resuming there clears dead runs' temp files.
      * Rank 0 alone writes the run directory. */

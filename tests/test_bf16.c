@@ -11,6 +11,7 @@
 #include "parallel.h"
 #include "render.h"
 #include "rng.h"
+#include "train.h"
 #include "workspace.h"
 
 #include "check_run.h"
@@ -484,6 +485,70 @@ START_TEST(model_gradients_knobs)
 }
 END_TEST
 
+/* model_prepare_step makes every oneDNN object a step needs: two training
+ * steps after it create none, and give the same bits as steps without it. */
+static void prepared_steps(const ModelConfig *base, const char *what)
+{
+    ModelConfig c = *base;
+    c.precision = PRECISION_BF16;
+    enum { B = 8, STEPS = 2 };
+    Model m[2];
+    Workspace ws[2];
+    uint8_t images[B * 144];
+    Rng r;
+    rng_seed(&r, 5, 0);
+    for (size_t i = 0; i < sizeof images; i++)
+        images[i] = (uint8_t)rng_below(&r, 256);
+    for (int k = 0; k < 2; k++) { /* k = 1 is prepared */
+        Rng init;
+        rng_seed(&init, 6, 0);
+        ck_assert_int_eq(model_create(&m[k], &c), 0);
+        ck_assert_int_eq(model_init_frequencies(&m[k], images, B, &init), 0);
+        model_init_params(&m[k], &init);
+        ck_assert_int_eq(workspace_create(&ws[k], &m[k], B, 0, 12, 12), 0);
+    }
+    ck_assert_int_eq(model_prepare_step(&m[1], &ws[1], B), 0);
+    long made = gemm_cache_creations(ws[1].gemm);
+    ck_assert_msg(made > 0, "%s: preparing made no oneDNN object", what);
+    AdamSettings adam = adam_settings(&c);
+    for (int k = 0; k < 2; k++) {
+        Rng train;
+        rng_seed(&train, 7, 2);
+        for (long t = 1; t <= STEPS; t++) {
+            workspace_load_images(&ws[k], &m[k], images, B);
+            LossParts lp = train_step(&m[k], &ws[k], B, 1.0f, &adam, t, &train);
+            ck_assert(isfinite(lp.recon) && isfinite(lp.kl));
+        }
+    }
+    ck_assert_msg(gemm_cache_creations(ws[1].gemm) == made,
+                  "%s: a prepared step made %ld oneDNN objects", what,
+                  gemm_cache_creations(ws[1].gemm) - made);
+    ck_assert_msg(gemm_cache_creations(ws[0].gemm) == made,
+                  "%s: an unprepared run made %ld objects, a prepared one %ld", what,
+                  gemm_cache_creations(ws[0].gemm), made);
+    ck_assert_msg(memcmp(m[0].params, m[1].params, m[0].table.total * sizeof(float)) == 0,
+                  "%s: preparing changed the trained weights", what);
+    for (int k = 0; k < 2; k++) {
+        workspace_free(&ws[k]);
+        model_free(&m[k]);
+    }
+}
+
+START_TEST(prepared_step_creates_nothing)
+{
+    ck_assert_int_eq(threads_use(2), 2);
+    ModelConfig c;
+    small_config(&c, "relu", "film");
+    prepared_steps(&c, "coord");
+    small_config(&c, "sine", "input");
+    prepared_steps(&c, "coord, sine");
+    small_config(&c, "relu", "dense");
+    prepared_steps(&c, "dense");
+    small_conv_config(&c, "conv");
+    prepared_steps(&c, "conv");
+}
+END_TEST
+
 /* The same threads give the same bits, run after run. */
 START_TEST(bf16_repeats_exactly)
 {
@@ -556,6 +621,7 @@ int main(void)
     tcase_add_test(tc, fused_passes_match_fp32_twins);
     tcase_add_test(tc, products_match_openblas);
     tcase_add_test(tc, model_gradients_relu);
+    tcase_add_test(tc, prepared_step_creates_nothing);
     tcase_add_test(tc, model_gradients_sine_film);
     tcase_add_test(tc, model_gradients_sine_latent_omega);
     tcase_add_test(tc, model_gradients_dense_decoder);
