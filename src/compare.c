@@ -490,7 +490,9 @@ static int evaluate_runs(Comparison *c, float *recon_rows)
                     [METRIC_FID] = e.fid_samples,
                     [METRIC_KID] = e.kid_samples,
                     [METRIC_PRECISION] = e.precision,
-                    [METRIC_RECALL] = e.recall};
+                    [METRIC_RECALL] = e.recall,
+                    [METRIC_HF_RECON_SAMPLED] = e.hf_ratio_recon_sampled,
+                    [METRIC_PSNR_SAMPLED] = e.psnr_sampled};
                 memcpy(r->metric, v, sizeof v);
                 r->steps = s.step;
                 r->not_a_bound = e.not_a_bound;

@@ -63,6 +63,7 @@ static double column_score(const ModelSummary *s, int metric)
     case METRIC_KID: return isnan(v) ? -INFINITY : -v;
     case METRIC_HF_RECON:
     case METRIC_HF_SAMPLES:
+    case METRIC_HF_RECON_SAMPLED:
     case METRIC_LAPLACIAN: return -sharpness_gap(v);
     default: return isnan(v) ? -INFINITY : v;
     }
@@ -185,7 +186,7 @@ static const char *const metric_names[N_METRICS] = {
     "nelbo",         "psnr",          "ssim",           "hf_ratio_recon",
     "hf_ratio_samples", "train_seconds", "images_per_s", "hf_error_ratio",
     "laplacian_ratio", "fid",          "kid",            "precision",
-    "recall"};
+    "recall",        "hf_ratio_recon_sampled", "psnr_sampled"};
 
 /* Writes a built text to OUT_DIR/name atomically, unless building it failed
  * (reported). */
@@ -457,13 +458,14 @@ static const char *const metric_headers[N_METRICS] = {
     "neg. ELBO (nats)", "PSNR (dB)",          "SSIM",           "HF ratio (recon)",
     "HF ratio (samples)", "train time (s)",   "images/s",       "HF error ratio",
     "Laplacian var. ratio", "FID (samples)", "KID (samples)", "precision",
-    "recall"};
+    "recall", "HF ratio (recon, sampled z)", "PSNR, sampled z (dB)"};
 
 /* The table's column order: quality first, the price last. */
 static const int table_order[N_METRICS] = {
-    METRIC_NELBO,    METRIC_PSNR, METRIC_SSIM, METRIC_HF_RECON,  METRIC_HF_ERROR,
-    METRIC_LAPLACIAN, METRIC_HF_SAMPLES, METRIC_FID, METRIC_KID, METRIC_PRECISION,
-    METRIC_RECALL,   METRIC_SECONDS, METRIC_IMAGES_S};
+    METRIC_NELBO,      METRIC_PSNR,         METRIC_SSIM,    METRIC_HF_RECON,
+    METRIC_HF_ERROR,   METRIC_LAPLACIAN,    METRIC_HF_RECON_SAMPLED, METRIC_PSNR_SAMPLED,
+    METRIC_HF_SAMPLES, METRIC_FID,          METRIC_KID,     METRIC_PRECISION,
+    METRIC_RECALL,     METRIC_SECONDS,      METRIC_IMAGES_S};
 
 static int metric_digits(int metric)
 {
@@ -473,6 +475,7 @@ static int metric_digits(int metric)
     case METRIC_HF_SAMPLES:
     case METRIC_HF_ERROR:
     case METRIC_LAPLACIAN:
+    case METRIC_HF_RECON_SAMPLED:
     case METRIC_PRECISION:
     case METRIC_RECALL: return 3;
     case METRIC_FID: return 2;

@@ -35,6 +35,8 @@ enum {
     METRIC_KID,        /* lower */
     METRIC_PRECISION,  /* higher */
     METRIC_RECALL,     /* higher */
+    METRIC_HF_RECON_SAMPLED, /* closest to 1: reconstructions from z = μ + σ ε */
+    METRIC_PSNR_SAMPLED,     /* higher: the same reconstructions' PSNR */
     N_METRICS
 };
 

@@ -96,7 +96,8 @@ int evaluate_with(EvalResult *r, const Model *m, const Split *s, int n, uint64_t
     r->n_bins = spectrum_bins(H, W);
 
     Workspace ws;
-    SpectrumAccum acc[4]; /* data, reconstructions, samples, errors */
+    enum { N_ACC = 5 };
+    SpectrumAccum acc[N_ACC]; /* data, reconstructions, samples, errors, sampled-z recon */
     int n_acc = 0, rc = -1, have_ws = 0;
     r->fid_samples = r->kid_samples = r->kid_sd_samples = r->precision = r->recall =
         r->fid_recon = NAN;
@@ -113,7 +114,7 @@ int evaluate_with(EvalResult *r, const Model *m, const Split *s, int n, uint64_t
                  n, D, D);
     double *feat = NULL;
     float *mean = checked_malloc((size_t)B, 2 * image_size * sizeof *mean, "evaluation images");
-    r->radial_data = checked_malloc(4 * (size_t)r->n_bins, sizeof(double), "radial spectra");
+    r->radial_data = checked_malloc(N_ACC * (size_t)r->n_bins, sizeof(double), "radial spectra");
     if (want_features)
         feat = checked_malloc(3 * (size_t)n, (size_t)D * sizeof *feat, "features");
     if (!mean || !r->radial_data || (want_features && !feat))
@@ -124,17 +125,18 @@ int evaluate_with(EvalResult *r, const Model *m, const Split *s, int n, uint64_t
     r->radial_recon = r->radial_data + r->n_bins;
     r->radial_samples = r->radial_recon + r->n_bins;
     r->radial_error = r->radial_samples + r->n_bins;
+    double *radial_sampled = r->radial_error + r->n_bins;
     if (workspace_create(&ws, m, B, 0, H, W) != 0)
         goto done;
     have_ws = 1;
-    for (; n_acc < 4; n_acc++)
+    for (; n_acc < N_ACC; n_acc++)
         if (spectrum_accum_init(&acc[n_acc], H, W, C) != 0)
             goto done;
 
     Rng eps_rng, prior_rng; /* separate streams: one does not shift the other */
     rng_seed(&eps_rng, seed, 1);
     rng_seed(&prior_rng, seed, 2);
-    double recon = 0, kl = 0, mse = 0, psnr = 0, ssim_sum = 0, lfd = 0;
+    double recon = 0, kl = 0, mse = 0, psnr = 0, ssim_sum = 0, lfd = 0, psnr_sampled = 0;
     double lap_data = 0, lap_recon = 0, lap_samples = 0;
     for (int first = 0; first < n; first += B) {
         int nb = n - first < B ? n - first : B;
@@ -145,6 +147,12 @@ int evaluate_with(EvalResult *r, const Model *m, const Split *s, int n, uint64_t
         LossParts lp = model_forward(m, &ws, nb, &eps_rng);
         recon += lp.recon;
         kl += lp.kl;
+        mean_image(mean, ws.logits, (size_t)nb * image_size); /* decoded from that z */
+        for (int b = 0; b < nb; b++) {
+            const float *xs = mean + (size_t)b * image_size;
+            psnr_sampled += psnr_db(image_mse(xs, ws.x + (size_t)b * image_size, image_size));
+            spectrum_accum_add(&acc[4], xs);
+        }
 
         /* Reconstructions from the posterior mean (ε = 0). */
         memset(ws.eps, 0, (size_t)nb * d * sizeof(float));
@@ -188,6 +196,7 @@ int evaluate_with(EvalResult *r, const Model *m, const Split *s, int n, uint64_t
     r->nelbo = r->recon + r->kl;
     r->mse = mse / n;
     r->psnr = psnr / n;
+    r->psnr_sampled = psnr_sampled / n;
     r->ssim = ssim_sum / n;
     r->lfd = lfd / n;
     r->laplacian_ratio_recon = lap_recon / lap_data;
@@ -195,8 +204,10 @@ int evaluate_with(EvalResult *r, const Model *m, const Split *s, int n, uint64_t
     if (spectrum_accum_radial(r->radial_data, r->n_bins, &acc[0]) != 0 ||
         spectrum_accum_radial(r->radial_recon, r->n_bins, &acc[1]) != 0 ||
         spectrum_accum_radial(r->radial_samples, r->n_bins, &acc[2]) != 0 ||
-        spectrum_accum_radial(r->radial_error, r->n_bins, &acc[3]) != 0)
+        spectrum_accum_radial(r->radial_error, r->n_bins, &acc[3]) != 0 ||
+        spectrum_accum_radial(radial_sampled, r->n_bins, &acc[4]) != 0)
         goto done;
+    r->hf_ratio_recon_sampled = hf_energy_ratio(radial_sampled, r->radial_data, r->n_bins);
     r->hf_ratio_recon = hf_energy_ratio(r->radial_recon, r->radial_data, r->n_bins);
     r->hf_ratio_samples = hf_energy_ratio(r->radial_samples, r->radial_data, r->n_bins);
     r->hf_error_ratio = hf_energy_ratio(r->radial_error, r->radial_data, r->n_bins);
@@ -240,6 +251,8 @@ void eval_print_json(FILE *f, const EvalResult *r)
     json_number(f, "ssim", r->ssim, 0);
     json_number(f, "hf_ratio_recon", r->hf_ratio_recon, 0);
     json_number(f, "hf_ratio_samples", r->hf_ratio_samples, 0);
+    json_number(f, "psnr_sampled", r->psnr_sampled, 0);
+    json_number(f, "hf_ratio_recon_sampled", r->hf_ratio_recon_sampled, 0);
     json_number(f, "hf_error_ratio", r->hf_error_ratio, 0);
     json_number(f, "laplacian_ratio_recon", r->laplacian_ratio_recon, 0);
     json_number(f, "laplacian_ratio_samples", r->laplacian_ratio_samples, 0);
@@ -268,6 +281,8 @@ void eval_print_text(FILE *f, const EvalResult *r)
             r->hf_ratio_recon, r->hf_ratio_samples);
     fprintf(f, "HF error    %.4f (error power above 0.25 cycles/pixel / data's; 0 = exact)\n",
             r->hf_error_ratio);
+    fprintf(f, "sampled z   reconstructions from z = mu + sigma eps: PSNR %.3f dB, HF ratio %.4f\n",
+            r->psnr_sampled, r->hf_ratio_recon_sampled);
     fprintf(f, "Laplacian   variance ratio: reconstructions %.4f, samples %.4f (model / data)\n",
             r->laplacian_ratio_recon, r->laplacian_ratio_samples);
     fprintf(f, "LFD         %.4f (log frequency distance, Jiang et al. 2021)\n", r->lfd);

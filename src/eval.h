@@ -11,6 +11,9 @@
  *   mse     mean over images of image_mse(x̂, x); psnr the mean over images
  *           of psnr_db(image MSE) (+inf when any image is exact); ssim the
  *           mean over images of ssim(x̂, x) (measures.h).
+ *   sampled reconstructions decoded from the neg-ELBO's z = μ + σ ε instead
+ *           of μ: psnr_sampled and hf_ratio_recon_sampled are psnr and
+ *           hf_ratio_recon of them (what the posterior's spread costs).
  *   samples as many prior draws z ~ N(0, I) (stream (seed, 2)) as images,
  *           decoded to σ(logits) at the data's size.
  *   spectra the radially averaged mean power spectra (spectrum.h) of the
@@ -54,6 +57,7 @@ typedef struct {
     int not_a_bound;          /* β = 0 or free bits changed the objective */
     double mse, psnr, ssim;
     double hf_ratio_recon, hf_ratio_samples;
+    double psnr_sampled, hf_ratio_recon_sampled; /* from z = μ + σ ε instead of μ */
     double hf_error_ratio, laplacian_ratio_recon, laplacian_ratio_samples, lfd;
     int have_quality;          /* the five classifier numbers below were measured */
     double fid_samples, kid_samples, kid_sd_samples, precision, recall, fid_recon;

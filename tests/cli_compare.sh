@@ -22,7 +22,7 @@ for f in report.md metrics.csv manifest.txt recon.png samples-fourier.png sample
     [ -s "$TMP/r/$f" ] && ok || fail "compare did not write $f"
 done
 expect_eq "metrics.csv rows" 5 "$(wc -l <"$TMP/r/metrics.csv" | tr -d ' ')"
-expect_eq "metrics.csv header" "model,seed,steps,nelbo,psnr,ssim,hf_ratio_recon,hf_ratio_samples,train_seconds,images_per_s,hf_error_ratio,laplacian_ratio,fid,kid,precision,recall" \
+expect_eq "metrics.csv header" "model,seed,steps,nelbo,psnr,ssim,hf_ratio_recon,hf_ratio_samples,train_seconds,images_per_s,hf_error_ratio,laplacian_ratio,fid,kid,precision,recall,hf_ratio_recon_sampled,psnr_sampled" \
     "$(head -1 "$TMP/r/metrics.csv")"
 grep -q "^| fourier |" "$TMP/r/report.md" && grep -q "^| coords |" "$TMP/r/report.md" && ok \
     || fail "report table lacks a model row"

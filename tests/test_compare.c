@@ -238,11 +238,11 @@ START_TEST(report_files_from_fixed_numbers)
     char *metrics = read_text(dir, "metrics.csv");
     ck_assert_str_eq(metrics, "model,seed,steps,nelbo,psnr,ssim,hf_ratio_recon,hf_ratio_samples,"
                               "train_seconds,images_per_s,hf_error_ratio,laplacian_ratio,fid,kid,"
-                              "precision,recall\n"
-                              "a,1,12,0,1,2,3,4,5,6,7,8,9,10,11,12\n"
-                              "a,2,12,10,11,12,13,14,15,16,17,18,19,20,21,22\n"
-                              "b,1,12,20,21,22,23,24,25,26,27,28,29,30,31,32\n"
-                              "b,2,12,30,31,32,33,34,35,36,37,38,39,40,41,42\n");
+                              "precision,recall,hf_ratio_recon_sampled,psnr_sampled\n"
+                              "a,1,12,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14\n"
+                              "a,2,12,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24\n"
+                              "b,1,12,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34\n"
+                              "b,2,12,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44\n");
     char *spectra = read_text(dir, "spectra.csv");
     ck_assert_msg(strncmp(spectra, "frequency,data,a,b\n", 19) == 0, "%s", spectra);
     ck_assert_ptr_nonnull(strstr(spectra, ",1,2,4\n"));
@@ -456,11 +456,11 @@ START_TEST(sweep_report_has_a_table_per_value_and_the_rate_figure)
     ck_assert_str_eq(metrics,
                      "model,sweep,value,seed,steps,nelbo,psnr,ssim,hf_ratio_recon,"
                      "hf_ratio_samples,train_seconds,images_per_s,hf_error_ratio,laplacian_ratio,"
-                     "fid,kid,precision,recall,kl\n"
-                     "a,latent.beta,0.5,1,12,0,1,2,3,4,5,6,7,8,9,10,11,12,5\n"
-                     "b,latent.beta,0.5,1,12,10,11,12,13,14,15,16,17,18,19,20,21,22,4\n"
-                     "a,latent.beta,2,1,12,20,21,22,23,24,25,26,27,28,29,30,31,32,3\n"
-                     "b,latent.beta,2,1,12,30,31,32,33,34,35,36,37,38,39,40,41,42,2\n");
+                     "fid,kid,precision,recall,hf_ratio_recon_sampled,psnr_sampled,kl\n"
+                     "a,latent.beta,0.5,1,12,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,5\n"
+                     "b,latent.beta,0.5,1,12,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,4\n"
+                     "a,latent.beta,2,1,12,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,3\n"
+                     "b,latent.beta,2,1,12,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,2\n");
     char *md = read_text(dir, "report.md");
     const char *t0 = strstr(md, "## Results");
     ck_assert_ptr_nonnull(t0);

@@ -8,6 +8,7 @@
 #include "model.h"
 #include "render.h"
 #include "spectrum.h"
+#include "workspace.h"
 
 #include "check_run.h"
 #include "testutil.h"
@@ -251,6 +252,34 @@ START_TEST(evaluate_matches_an_independent_recomputation)
     }
     ck_assert_double_eq_tol(r.hf_ratio_recon, hf_energy_ratio(rr, rd, 15), 1e-4);
     ck_assert(r.hf_ratio_samples > 0 && isfinite(r.hf_ratio_samples));
+
+    /* Reconstructions from the sampled z, through another path: μ and log σ²
+     * from the encoder, z = μ + σ ε with the neg-ELBO's ε (stream (seed, 1),
+     * drawn image after image), then render. */
+    Workspace ws;
+    ck_assert_int_eq(workspace_create(&ws, &m, N, 0, 28, 28), 0);
+    workspace_load_images(&ws, &m, a.data, N);
+    model_encode(&m, &ws, N, NULL); /* ε = 0 in a new workspace: μ, log σ² */
+    float eps[N * 4], z[N * 4];
+    Rng eps_rng;
+    rng_seed(&eps_rng, 5, 1);
+    rng_normal_fill(&eps_rng, eps, N * 4);
+    for (int i = 0; i < N * 4; i++)
+        z[i] = ws.mu[i] + expf(0.5f * ws.logvar[i]) * eps[i];
+    workspace_free(&ws);
+    ck_assert_int_eq(render_mean_images(xr, &m, z, N, 28, 28), 0);
+    SpectrumAccum sampled;
+    ck_assert_int_eq(spectrum_accum_init(&sampled, 28, 28, 1), 0);
+    double psnr_sampled = 0, rs[15];
+    for (int i = 0; i < N; i++) {
+        psnr_sampled += psnr_db(image_mse(xr + i * 784, x + i * 784, 784));
+        spectrum_accum_add(&sampled, xr + i * 784);
+    }
+    ck_assert_int_eq(spectrum_accum_radial(rs, 15, &sampled), 0);
+    spectrum_accum_free(&sampled);
+    ck_assert_double_eq_tol(r.psnr_sampled, psnr_sampled / N, 1e-4);
+    ck_assert_double_eq_tol(r.hf_ratio_recon_sampled, hf_energy_ratio(rs, rd, 15), 1e-4);
+    ck_assert(fabs(r.psnr_sampled - r.psnr) > 1e-3); /* the sampled z is not μ */
 
     /* --limit: the first n images only. */
     EvalResult part;
