@@ -45,6 +45,37 @@ static double sgemm_gflops(int M, int N, int K)
     return best;
 }
 
+/* The product the ceiling is measured at, [M, K]·[K, N]: a coordinate or
+ * dense decoder's hidden layer, [rows, width]·[width, width] (rows: every
+ * pixel, or `pixels` per image, of each image); a conv decoder's transposed
+ * convolution with the most FLOPs, whose im2col product is
+ * [B·h·w, c]·[c, k·k·C] (conv.h), since its hidden layers are not square. */
+static int ceiling_shape(const ModelConfig *cfg, int rows_of, int *M, int *N, int *K)
+{
+    *M = cfg->decoder == DECODER_COORD
+             ? rows_of * (cfg->pixels ? cfg->pixels : cfg->height * cfg->width)
+             : rows_of;
+    *N = *K = cfg->net_width;
+    if (cfg->decoder != DECODER_CONV)
+        return 0;
+    Model m;
+    if (model_create(&m, cfg) != 0)
+        return -1;
+    double most = 0;
+    for (int j = 0; j < cfg->net_depth; j++) {
+        const ConvShape *s = &m.dec_conv[j];
+        double flops = (double)s->h * s->w * s->c * s->k * s->k * s->C;
+        if (flops > most) {
+            most = flops;
+            *M = rows_of * s->h * s->w;
+            *K = s->c;
+            *N = s->k * s->k * s->C;
+        }
+    }
+    model_free(&m);
+    return 0;
+}
+
 /* Decoding speed: 256 prior draws at the training size, then one 1024×1024
  * render (coordinate decoders only; a dense decoder has one size). */
 static int bench_sampling(const Model *m, Rng *r, double *images_per_s, double *render_s)
@@ -152,15 +183,12 @@ int bench_run(BenchResult *res, const ModelConfig *config, const BenchOptions *o
     /* The ceiling first: its buffers are freed before the model's are made, so
      * the peak memory reported is the training step's own. */
     /* An MPI job's products are a chunk's (dist_train.h). */
-    int rows_of = dist_active() ? cfg.reduce_chunk : cfg.batch;
-    int gemm_rows = cfg.decoder == DECODER_COORD ? rows_of * (cfg.pixels ? cfg.pixels
-                                                                       : cfg.height * cfg.width)
-                                                 : rows_of;
+    int rows_of = dist_active() ? cfg.reduce_chunk : cfg.batch, M, N, K;
     int bf16 = cfg.precision == PRECISION_BF16;
-    if (bf16 && bf16_check(cfg.name) != 0)
+    if ((bf16 && bf16_check(cfg.name) != 0) || ceiling_shape(&cfg, rows_of, &M, &N, &K) != 0)
         return -1;
-    double ceiling = bf16 ? gemm_bf16_ceiling(gemm_rows, cfg.net_width, cfg.net_width, T)
-                          : sgemm_gflops(gemm_rows, cfg.net_width, cfg.net_width);
+    double ceiling = bf16 ? gemm_bf16_ceiling(M, N, K, T) : sgemm_gflops(M, N, K);
+    res->ceiling_m = M, res->ceiling_n = N, res->ceiling_k = K;
     if (threads_use(T) < 0)
         return -1;
 
@@ -213,7 +241,6 @@ out_images:
     res->threads = T;
     res->sgemm_gflops = ceiling;
     res->bf16 = bf16;
-    res->gemm_rows = gemm_rows;
     free(images);
 out_model:
     model_free(&m);

@@ -26,9 +26,10 @@ typedef struct {
     double images_per_s, ms_per_step;
     double train_gflops;            /* 2·M·N·K of every matrix product of a step, per second */
     int bf16;                       /* the model's precision is bf16 */
-    double sgemm_gflops;            /* the ceiling at the hidden layer's shape, same threads and
-                                     * precision: cblas_sgemm (fp32), oneDNN's matmul (bf16) */
-    int gemm_rows;                  /* M of that shape: [M, W] × [W, W] */
+    double sgemm_gflops;            /* the ceiling at the hidden layer's shape (a conv decoder's
+                                     * largest im2col product), same threads and precision:
+                                     * cblas_sgemm (fp32), oneDNN's matmul (bf16) */
+    int ceiling_m, ceiling_n, ceiling_k; /* that product, [M, K]·[K, N] */
     double peak_rss_mib;            /* the process's peak, before any sampling */
     double sample_images_per_s;     /* 256 prior draws at the training size (with sample) */
     double render_1024_s;           /* one 1024×1024 render, coordinate decoders (with sample) */

@@ -86,6 +86,10 @@ expect_fail "a conv decoder renders only at its size" "conv decoder renders only
 sed '$s/^depth = 2$/depth = 3/' "$TMP/conv.ini" >"$TMP/conv-bad.ini"  # [network] depth, the last line
 expect_fail "a size the strides cannot reach" "conv-bad.ini:[0-9]+: depth 3: .*works: depth 1 \(start 14x14\), depth 2 \(start 7x7\)" \
     "$FFVAE" train -m "$TMP/conv-bad.ini" -d "$DATA" -o "$TMP/conv-bad" --steps 1
+# bench's ceiling for a conv decoder is its largest transposed convolution's
+# im2col product: 7x7x32 -> 14x14x16 here, [B*7*7, 32] x [32, 4*4*16]
+expect_ok "bench a conv model" "$FFVAE" bench -m "$TMP/conv.ini" --steps 1 --batch 4 --threads 1 --json
+expect_eq "conv ceiling shape" '"gemm_shape": [196, 32, 256]' "$(grep -o '"gemm_shape": \[[0-9, ]*\]' "$TMP/out")"
 
 # --- same seed, same numbers; interrupted + resumed = uninterrupted ---
 run() { "$FFVAE" train -m "$TINY" -d "$DATA" --threads 1 --seed 7 "$@"; }

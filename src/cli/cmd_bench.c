@@ -14,7 +14,8 @@ const char cmd_bench_usage[] =
     "\n"
     "Times N training steps (after 3 warm-up steps) on random images of the model's\n"
     "size and prints images/s, ms/step and GFLOP/s, next to a plain GEMM of the\n"
-    "decoder's hidden-layer shape [B*P, W] x [W, W] with the same threads and the\n"
+    "decoder's hidden-layer shape [B*P, W] x [W, W] (a conv decoder: its largest\n"
+    "im2col product, [B*h*w, c] x [c, k*k*C]) with the same threads and the\n"
     "model's precision (cblas_sgemm for fp32, oneDNN's bf16 matmul for bf16).\n"
     "GFLOP/s counts 2*M*N*K for every matrix product of the step (forward, dx, dW).\n"
     "\n"
@@ -79,10 +80,12 @@ int cmd_bench(int argc, char **argv)
         printf("{\"model\": \"%s\", \"precision\": \"%s\", \"batch\": %d, \"threads\": %d, "
                "\"images_per_s\": %.2f, \"ms_per_step\": %.3f, \"train_gflops\": %.3f, "
                "\"gemm_gflops\": %.3f, \"sgemm_gflops\": %.3f, \"efficiency\": %.4f, "
+               "\"gemm_shape\": [%d, %d, %d], "
                "\"peak_rss_mib\": %.1f, \"sample_images_per_s\": %.2f, \"render_1024_s\": %.3f",
                cfg.name, r.bf16 ? "bf16" : "fp32", r.batch, r.threads, r.images_per_s,
                r.ms_per_step, r.train_gflops, r.sgemm_gflops, r.sgemm_gflops, efficiency,
-               r.peak_rss_mib, r.sample_images_per_s, r.render_1024_s);
+               r.ceiling_m, r.ceiling_k, r.ceiling_n, r.peak_rss_mib, r.sample_images_per_s,
+               r.render_1024_s);
         if (r.ranks > 0)
             printf(", \"ranks\": %d, \"images_per_rank\": %d, \"reduce_chunk\": %d, "
                    "\"reduce\": \"%s\", \"compute_ms\": %.3f, \"compute_ms_slowest\": %.3f, "
@@ -100,8 +103,7 @@ int cmd_bench(int argc, char **argv)
            "peak memory: %.1f MiB\n",
            cfg.name, r.batch, r.pixels, r.threads, r.parameters, r.images_per_s, r.ms_per_step,
            r.train_gflops, per_rank, r.bf16 ? "gemm (bf16, oneDNN)" : "sgemm", r.sgemm_gflops,
-           per_rank, r.gemm_rows,
-           cfg.net_width, cfg.net_width, cfg.net_width, efficiency, r.peak_rss_mib);
+           per_rank, r.ceiling_m, r.ceiling_k, r.ceiling_k, r.ceiling_n, efficiency, r.peak_rss_mib);
     if (r.ranks > 0)
         printf("data-parallel: %d rank%s, %d images each per step in chunks of %d, reduce = %s\n"
                "per step: compute %.2f ms (slowest rank %.2f ms), reduction %.2f ms\n",
