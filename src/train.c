@@ -425,11 +425,11 @@ int train_run(const TrainOptions *o)
         rc = dist_step_create(&t.dist, &m);
     if (rc == 0)
         rc = dist_start(&m, &s, &ds);
+    int step_images = dist_active() ? t.dist.chunk : c->batch; /* what one pass holds */
     if (rc == 0)
-        rc = workspace_create(&t.ws, &m, dist_active() ? t.dist.chunk : c->batch, c->pixels, m.H,
-                              m.W);
+        rc = workspace_create(&t.ws, &m, step_images, c->pixels, m.H, m.W);
     if (rc == 0)
-        rc = model_prepare_step(&m, &t.ws, dist_active() ? t.dist.chunk : c->batch);
+        rc = model_prepare_step(&m, &t.ws, step_images);
     /* The run directory appears only now that model, data and options are
      * accepted; a run starting or resuming there clears dead runs' temp files.
      * Rank 0 alone writes the run directory. */
