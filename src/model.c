@@ -866,6 +866,11 @@ int model_prepare_step(Model *m, Workspace *ws, int B)
 {
     if (!ws->bf16)
         return 0;
+    /* No batch has chosen its pixels yet: give the gathers valid ones (each
+     * step draws its own before it runs). */
+    if (ws->pix)
+        for (size_t i = 0; i < (size_t)B * ws->Pb; i++)
+            ws->pix[i] = (int32_t)(i % (size_t)ws->Pb);
     model_forward(m, ws, B, NULL);
     if (!ws->failed)
         model_backward(m, ws, B, 1.0f, 1.0f);

@@ -195,7 +195,7 @@ int workspace_create(Workspace *ws, const Model *m, int B, int pixels, int Hg, i
 
     ws->mem = checked_calloc(a.table->total, sizeof(float), "activations");
     if (pixels)
-        ws->pix = checked_malloc(rows, sizeof(int32_t), "pixel indices");
+        ws->pix = checked_calloc(rows, sizeof(int32_t), "pixel indices");
     if (!ws->mem || (pixels && !ws->pix)) {
         workspace_free(ws);
         return -1;

@@ -487,7 +487,7 @@ END_TEST
 
 /* model_prepare_step makes every oneDNN object a step needs: two training
  * steps after it create none, and give the same bits as steps without it. */
-static void prepared_steps(const ModelConfig *base, const char *what)
+static void prepared_steps(const ModelConfig *base, const char *what, int pixels)
 {
     ModelConfig c = *base;
     c.precision = PRECISION_BF16;
@@ -505,8 +505,12 @@ static void prepared_steps(const ModelConfig *base, const char *what)
         ck_assert_int_eq(model_create(&m[k], &c), 0);
         ck_assert_int_eq(model_init_frequencies(&m[k], images, B, &init), 0);
         model_init_params(&m[k], &init);
-        ck_assert_int_eq(workspace_create(&ws[k], &m[k], B, 0, 12, 12), 0);
+        ck_assert_int_eq(workspace_create(&ws[k], &m[k], B, pixels, 12, 12), 0);
     }
+    /* Pixel indices as a fresh allocation might leave them: preparing must
+     * not gather through them (it once did, and crashed on glyphs-*.ini). */
+    if (pixels)
+        memset(ws[1].pix, 0x7f, (size_t)B * pixels * sizeof *ws[1].pix);
     ck_assert_int_eq(model_prepare_step(&m[1], &ws[1], B), 0);
     long made = gemm_cache_creations(ws[1].gemm);
     ck_assert_msg(made > 0, "%s: preparing made no oneDNN object", what);
@@ -539,13 +543,15 @@ START_TEST(prepared_step_creates_nothing)
     ck_assert_int_eq(threads_use(2), 2);
     ModelConfig c;
     small_config(&c, "relu", "film");
-    prepared_steps(&c, "coord");
+    prepared_steps(&c, "coord", 0);
+    prepared_steps(&c, "coord, pixels = 36", 36);
     small_config(&c, "sine", "input");
-    prepared_steps(&c, "coord, sine");
+    prepared_steps(&c, "coord, sine", 0);
+    prepared_steps(&c, "coord, sine, pixels = 36", 36);
     small_config(&c, "relu", "dense");
-    prepared_steps(&c, "dense");
+    prepared_steps(&c, "dense", 0);
     small_conv_config(&c, "conv");
-    prepared_steps(&c, "conv");
+    prepared_steps(&c, "conv", 0);
 }
 END_TEST
 
