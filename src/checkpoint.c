@@ -99,6 +99,8 @@ static int write_log(H5File *f, const TrainState *s)
         snprintf(obj, sizeof obj, "/log/%s", log_columns[c]);
         rc = h5_write(f, obj, H5_F32, 1, &n, col, 0);
     }
+    /* The text below and its reader list every slot in PendingSlot order. */
+    _Static_assert(PENDING_SLOTS == 5, "the pending attribute's format lists 5 slots");
     if (rc == 0) { /* as text with 17 digits: a resumed run must see the exact doubles */
         char text[200];
         snprintf(text, sizeof text, "%.17g %.17g %.17g %.17g %.17g", s->pending[0], s->pending[1],
@@ -205,11 +207,11 @@ static int read_log(H5File *f, TrainState *s)
     char text[200];
     if (rc == 0)
         rc = h5_get_attr_str(f, "/log", "pending", text, sizeof text);
-    s->pending[4] = 0; /* absent from files written before the ffl column */
+    s->pending[PENDING_FFL] = 0; /* absent from files written before the ffl column */
     int got = rc == 0 ? sscanf(text, "%lf %lf %lf %lf %lf", &s->pending[0], &s->pending[1],
                                &s->pending[2], &s->pending[3], &s->pending[4])
                       : 0;
-    if (rc == 0 && got != 4 && got != 5) {
+    if (rc == 0 && got != PENDING_FFL && got != PENDING_SLOTS) {
         ffvae_error("%s: /log: attribute 'pending' is malformed", f->path);
         rc = -1;
     }

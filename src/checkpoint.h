@@ -26,6 +26,17 @@
 #define CHECKPOINT_FORMAT "ffvae-checkpoint"
 #define CHECKPOINT_VERSION 2 /* 2: fixed-length strings; 1 (read too): variable-length */
 
+/* The running sums a log row averages, in the order the checkpoint's
+ * "pending" attribute stores them (files before the ffl column hold 4). */
+typedef enum {
+    PENDING_LOSS,
+    PENDING_RECON,
+    PENDING_KL,
+    PENDING_STEPS, /* how many steps the sums hold */
+    PENDING_FFL,
+    PENDING_SLOTS
+} PendingSlot;
+
 typedef struct {
     long step;
     float epoch, loss, recon, kl, seconds;
@@ -40,7 +51,7 @@ typedef struct {
     char dataset[256];  /* name of the dataset trained on */
     double epoch;       /* epochs done (fractional) */
     double seconds;     /* training time so far */
-    double pending[5];  /* loss, recon, kl sums, step count and ffl sum since the last log row */
+    double pending[PENDING_SLOTS]; /* running sums since the last log row, by PendingSlot */
     LogRow *log;        /* [n_log] */
     long n_log, cap_log;
 } TrainState;

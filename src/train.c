@@ -240,14 +240,14 @@ float train_beta_at(const ModelConfig *c, long step)
 static int emit_log_row(Trainer *t, int interval_done)
 {
     TrainState *s = t->s;
-    double n = s->pending[3];
+    double n = s->pending[PENDING_STEPS];
     LogRow r = {s->step,
                 (float)s->epoch,
-                (float)(s->pending[0] / n),
-                (float)(s->pending[1] / n),
-                (float)(s->pending[2] / n),
+                (float)(s->pending[PENDING_LOSS] / n),
+                (float)(s->pending[PENDING_RECON] / n),
+                (float)(s->pending[PENDING_KL] / n),
                 (float)s->seconds,
-                (float)(s->pending[4] / n)};
+                (float)(s->pending[PENDING_FFL] / n)};
     if (interval_done)
         memset(s->pending, 0, sizeof s->pending);
     if (train_state_append_log(s, &r) != 0)
@@ -335,11 +335,11 @@ static int train_loop(Trainer *t)
         s->step++;
         s->epoch = (double)s->step / (double)t->steps_per_epoch;
         s->seconds += now_seconds() - t0;
-        s->pending[0] += (lp.recon + lp.kl) / B;
-        s->pending[1] += lp.recon / B;
-        s->pending[2] += lp.kl / B;
-        s->pending[3] += 1;
-        s->pending[4] += lp.ffl / B;
+        s->pending[PENDING_LOSS] += (lp.recon + lp.kl) / B;
+        s->pending[PENDING_RECON] += lp.recon / B;
+        s->pending[PENDING_KL] += lp.kl / B;
+        s->pending[PENDING_STEPS] += 1;
+        s->pending[PENDING_FFL] += lp.ffl / B;
         int interval_done = s->step % c->log_every == 0;
         if ((interval_done || s->step == s->target_steps) && emit_log_row(t, interval_done) != 0)
             return -1;
