@@ -58,6 +58,9 @@ static int ceiling_shape(const ModelConfig *cfg, int rows_of, int *M, int *N, in
     *N = *K = cfg->net_width;
     if (cfg->decoder != DECODER_CONV)
         return 0;
+    /* A throwaway model: model_create is where the conv shapes are derived,
+     * and the ceiling runs before the measured model exists, so that the
+     * peak RSS never holds the ceiling's buffers and the training's at once. */
     Model m;
     if (model_create(&m, cfg) != 0)
         return -1;
