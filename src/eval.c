@@ -147,7 +147,7 @@ int evaluate_with(EvalResult *r, const Model *m, const Split *s, int n, uint64_t
         LossParts lp = model_forward(m, &ws, nb, &eps_rng);
         recon += lp.recon;
         kl += lp.kl;
-        mean_image(mean, ws.logits, (size_t)nb * image_size); /* decoded from that z */
+        mean_image(mean, ws.logits, (size_t)nb * image_size, m->cfg.likelihood); /* decoded from that z */
         for (int b = 0; b < nb; b++) {
             const float *xs = mean + (size_t)b * image_size;
             psnr_sampled += psnr_db(image_mse(xs, ws.x + (size_t)b * image_size, image_size));
@@ -158,7 +158,7 @@ int evaluate_with(EvalResult *r, const Model *m, const Split *s, int n, uint64_t
         memset(ws.eps, 0, (size_t)nb * d * sizeof(float));
         model_encode(m, &ws, nb, NULL);
         model_decode(m, &ws, nb);
-        mean_image(mean, ws.logits, (size_t)nb * image_size);
+        mean_image(mean, ws.logits, (size_t)nb * image_size, m->cfg.likelihood);
         for (int b = 0; b < nb; b++) {
             const float *x = ws.x + (size_t)b * image_size, *xr = mean + (size_t)b * image_size;
             double e = image_mse(xr, x, image_size);
@@ -182,7 +182,7 @@ int evaluate_with(EvalResult *r, const Model *m, const Split *s, int n, uint64_t
         /* As many prior samples as images. */
         rng_normal_fill(&prior_rng, ws.z, (long)nb * d);
         model_decode(m, &ws, nb);
-        mean_image(mean, ws.logits, (size_t)nb * image_size);
+        mean_image(mean, ws.logits, (size_t)nb * image_size, m->cfg.likelihood);
         for (int b = 0; b < nb; b++) {
             spectrum_accum_add(&acc[2], mean + (size_t)b * image_size);
             lap_samples += laplacian_variance(mean + (size_t)b * image_size, H, W, C);

@@ -10,8 +10,25 @@
 /* Floats one activation buffer may hold while rendering (128 MiB). */
 #define RENDER_BUDGET ((size_t)32 << 20)
 
-void mean_image(float *out, const float *logits, size_t n)
+/* The continuous Bernoulli's mean for logit l (natural parameter l, λ = σ(l)):
+ * E[x] = 1/(1 − e^−l) − 1/l, which is not λ: the distribution leans toward ½.
+ * Near l = 0 the two terms cancel, so there by its series ½ + l/12 − l³/720
+ * (the next term, l⁵/30240, is below 1e-14 there). */
+static float cb_mean(float logit)
 {
+    double l = logit;
+    if (fabs(l) < 1e-2)
+        return (float)(0.5 + l / 12.0 - l * l * l / 720.0);
+    return (float)(1.0 / (1.0 - exp(-l)) - 1.0 / l);
+}
+
+void mean_image(float *out, const float *logits, size_t n, Likelihood kind)
+{
+    if (kind == LIKELIHOOD_CONTINUOUS_BERNOULLI) {
+        for (size_t i = 0; i < n; i++)
+            out[i] = cb_mean(logits[i]);
+        return;
+    }
     for (size_t i = 0; i < n; i++)
         out[i] = 1.0f / (1.0f + expf(-logits[i]));
 }
@@ -58,7 +75,7 @@ int render_mean_images(float *out, const Model *m, const float *z, int n, int Hs
             size_t band_size = (size_t)rows * Ws * C; /* logits are [nb, rows·Ws, C] */
             for (int b = 0; b < nb; b++)
                 mean_image(out + (size_t)(first + b) * image_size + (size_t)row0 * Ws * C,
-                           ws.logits + (size_t)b * band_size, band_size);
+                           ws.logits + (size_t)b * band_size, band_size, c->likelihood);
         }
     }
     workspace_free(&ws);

@@ -12,11 +12,13 @@
  * floats per grey image, already more than any figure needs. */
 #define RENDER_MAX_SIZE 8192
 
-/* out[n, Hs, Ws, C] = σ(logits), the model's mean image, for latents z[n, d]
+/* out[n, Hs, Ws, C], the model's mean image (mean_image), for latents z[n, d]
  * (z is ignored when the model has no latent). */
 int render_mean_images(float *out, const Model *m, const float *z, int n, int Hs, int Ws);
 
-/* The mean image of a workspace's logits: out = σ(logits), n values. */
-void mean_image(float *out, const float *logits, size_t n);
+/* The mean image of a workspace's logits, n values: σ(logits), the mean of
+ * the Bernoulli, Gaussian and Laplace likelihoods; for the continuous
+ * Bernoulli its own mean, 1/(1 − e^−l) − 1/l. */
+void mean_image(float *out, const float *logits, size_t n, Likelihood kind);
 
 #endif

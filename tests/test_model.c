@@ -181,6 +181,46 @@ static void expect_gradients_pass(const char *decoder_and_encoding, const char *
 /* The coordinate decoder with 5 Gaussian Fourier features of σ = 1. */
 #define COORD_GAUSSIAN "[decoder]\nkind = coord\n[encoding]\nkind = gaussian\nfeatures = 5\nsigma = 1"
 
+/* The continuous Bernoulli's mean, as mean_image gives it, against the
+ * integral of x·p(x | λ) over [0, 1] (Simpson's rule, float64) and against
+ * the closed form in λ, λ/(2λ − 1) + 1/(2 artanh(1 − 2λ)), across (0, 1). */
+START_TEST(cb_mean_image_matches_its_integral)
+{
+    double worst = 0, at = 0;
+    for (int i = -6; i <= 200; i++) {
+        double lambda = i < 0 ? 0.5 + ((i & 1) ? 1 : -1) * pow(10.0, i - 1) : (i + 0.5) / 201.0;
+        float l = (float)log(lambda / (1 - lambda)), got;
+        mean_image(&got, &l, 1, LIKELIHOOD_CONTINUOUS_BERNOULLI);
+        double lam = 1.0 / (1.0 + exp(-(double)l)), x = 1.0 - 2.0 * lam;
+        double closed = fabs(x) < 1e-12 ? 0.5 : lam / (2 * lam - 1) + 1 / (2 * atanh(x));
+        enum { STEPS = 2000 }; /* even */
+        double norm = 0, first = 0;
+        for (int k = 0; k <= STEPS; k++) {
+            double v = (double)k / STEPS, w = (k == 0 || k == STEPS) ? 1 : (k & 1) ? 4 : 2;
+            double density = pow(lam, v) * pow(1 - lam, 1 - v);
+            norm += w * density;
+            first += w * v * density;
+        }
+        double integral = first / norm;
+        ck_assert_msg(fabs(closed - integral) < 1e-9, "closed form %.12g, integral %.12g at %g",
+                      closed, integral, lam);
+        if (fabs(got - integral) > worst)
+            worst = fabs(got - integral), at = lam;
+    }
+    printf("continuous Bernoulli mean: worst |mean_image - integral| %.2e at lambda %.9g\n",
+           worst, at);
+    ck_assert_msg(worst < 2e-7, "mean off by %g at lambda %.9g", worst, at);
+    float zero = 0, big[2] = {80, -80}, out[2];
+    mean_image(out, &zero, 1, LIKELIHOOD_CONTINUOUS_BERNOULLI);
+    ck_assert_float_eq(out[0], 0.5f);
+    mean_image(out, big, 2, LIKELIHOOD_CONTINUOUS_BERNOULLI); /* 1 − 1/l and −1/l */
+    ck_assert_float_eq_tol(out[0], 1 - 1 / 80.0f, 1e-7f);
+    ck_assert_float_eq_tol(out[1], 1 / 80.0f, 1e-7f);
+    mean_image(out, big, 1, LIKELIHOOD_BERNOULLI); /* the others: σ(l) */
+    ck_assert_float_eq_tol(out[0], 1.0f, 1e-7f);
+}
+END_TEST
+
 START_TEST(coord_gaussian_input)
 {
     expect_gradients_pass(COORD_GAUSSIAN, "sine", 0, "coord/gaussian/input");
@@ -606,6 +646,7 @@ int main(void)
     Suite *s = suite_create("model");
     TCase *tc = tcase_create("gradients");
     tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, cb_mean_image_matches_its_integral);
     tcase_add_test(tc, coord_gaussian_input);
     tcase_add_test(tc, coord_film_rgb);
     tcase_add_test(tc, coord_sine);
