@@ -208,15 +208,14 @@ static GemmEntry *find_or_create(GemmCache *g, const GemmKey *k)
     return e;
 }
 
-/* The matmul primitive of `rows` rows of product k, made on the calling
- * thread: it sizes its work for that thread's OpenMP limit. */
-static dnnl_primitive_t make_primitive(GemmCache *g, const GemmKey *k, int rows)
+/* The matmul primitive of product k over the slice the descriptors describe,
+ * made on the calling thread: it sizes its work for that thread's OpenMP limit. */
+static dnnl_primitive_t make_primitive(GemmCache *g, const GemmKey *k, const dnnl_memory_desc_t *a,
+                                       const dnnl_memory_desc_t *b, const dnnl_memory_desc_t *c,
+                                       const dnnl_memory_desc_t *bias)
 {
-    dnnl_memory_desc_t a, b, c, bias;
-    if (!make_descs(k, rows, &a, &b, &c, &bias))
-        return NULL;
     dnnl_matmul_desc_t desc;
-    if (!dnnl_ok(dnnl_matmul_desc_init(&desc, &a, &b, k->has_bias ? &bias : NULL, &c),
+    if (!dnnl_ok(dnnl_matmul_desc_init(&desc, a, b, k->has_bias ? bias : NULL, c),
                  "matmul_desc_init"))
         return NULL;
     dnnl_primitive_attr_t attr = NULL;
@@ -255,7 +254,7 @@ static int part_memory(GemmCache *g, GemmEntry *e, PartMemory *p, int rows)
     dnnl_memory_desc_t a, b, c, bias;
     if (!make_descs(&e->key, rows, &a, &b, &c, &bias))
         return -1;
-    p->prim = make_primitive(g, &e->key, rows);
+    p->prim = make_primitive(g, &e->key, &a, &b, &c, &bias);
     if (!p->prim || !dnnl_ok(dnnl_memory_create(&p->a, &a, g->engine, DNNL_MEMORY_NONE), "memory A") ||
         !dnnl_ok(dnnl_memory_create(&p->b, &b, g->engine, DNNL_MEMORY_NONE), "memory B") ||
         !dnnl_ok(dnnl_memory_create(&p->c, &c, g->engine, DNNL_MEMORY_NONE), "memory C") ||
