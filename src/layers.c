@@ -546,12 +546,21 @@ int dense_forward_bf16(GemmCache *g, float *y, const uint16_t *x, const uint16_t
     return gemm_bf16(g, &a);
 }
 
-int dense_backward_bf16(GemmCache *g, float *dx, float *dW, const uint16_t *dy,
-                        const uint16_t *x, const uint16_t *W, int N, int in, int out)
+int dense_bias_relu_forward_bf16(GemmCache *g, uint16_t *yb, const uint16_t *x,
+                                 const uint16_t *W, const float *b, int N, int in, int out)
 {
-    if (dx) { // dx[N, in] = dy[N, out] · Wᵀ: W read through transposed strides
+    GemmArgs a = {.a = x, .a_rs = in, .a_cs = 1, .b = W, .b_rs = out, .b_cs = 1,
+                  .c_bf16 = yb, .bias = b, .M = N, .N = out, .K = in, .relu = 1};
+    return gemm_bf16(g, &a);
+}
+
+/* dx (fp32) or dxb (bf16), whichever is set, then dW. */
+static int backward_bf16(GemmCache *g, float *dx, uint16_t *dxb, float *dW, const uint16_t *dy,
+                         const uint16_t *x, const uint16_t *W, int N, int in, int out)
+{
+    if (dx || dxb) { // dx[N, in] = dy[N, out] · Wᵀ: W read through transposed strides
         GemmArgs a = {.a = dy, .a_rs = out, .a_cs = 1, .b = W, .b_rs = 1, .b_cs = out,
-                      .c = dx, .M = N, .N = in, .K = out};
+                      .c = dx, .c_bf16 = dxb, .M = N, .N = in, .K = out};
         if (gemm_bf16(g, &a) != 0)
             return -1;
     }
@@ -559,6 +568,18 @@ int dense_backward_bf16(GemmCache *g, float *dx, float *dW, const uint16_t *dy,
     GemmArgs a = {.a = x, .a_rs = 1, .a_cs = in, .b = dy, .b_rs = out, .b_cs = 1,
                   .c = dW, .M = in, .N = out, .K = N, .accumulate = 1};
     return gemm_bf16(g, &a);
+}
+
+int dense_backward_bf16(GemmCache *g, float *dx, float *dW, const uint16_t *dy,
+                        const uint16_t *x, const uint16_t *W, int N, int in, int out)
+{
+    return backward_bf16(g, dx, NULL, dW, dy, x, W, N, in, out);
+}
+
+int dense_backward_bf16_dxb(GemmCache *g, uint16_t *dxb, float *dW, const uint16_t *dy,
+                            const uint16_t *x, const uint16_t *W, int N, int in, int out)
+{
+    return backward_bf16(g, NULL, dxb, dW, dy, x, W, N, in, out);
 }
 
 void bias_backward(float *db, const float *dy, size_t N, int W)
@@ -676,6 +697,7 @@ typedef struct {
     uint16_t *dxb;
     float *dx, *db;
     const float *dy, *pre;
+    const uint16_t *dyb; /* dy in bf16 instead (relu_backward_bias_from_bf16) */
     const uint16_t *y;
     float w0;
     int W;
@@ -701,10 +723,16 @@ BF16_PASS static void relu_backward_bias_bf16_part(void *arg, size_t r0, size_t 
         memset(partial, 0, n * sizeof *partial);
     for (size_t r = r0; r < r1; r++) {
         float *row = j->dx ? j->dx + r * n : tmp;
-        const float *dyr = j->dy + r * n;
         const uint16_t *yr = j->y + r * n;
         /* y > 0 in bf16 bits: sign clear and not zero, i.e. 1 ≤ y_bits ≤ 0x7fff. */
-        FF_ELEMENTWISE(w, n, row[w] = ff_select((uint16_t)(yr[w] - 1u) < 0x7fffu, dyr[w], 0.0f));
+        if (j->dyb) {
+            const uint16_t *dyr = j->dyb + r * n;
+            FF_ELEMENTWISE(w, n, row[w] = ff_select((uint16_t)(yr[w] - 1u) < 0x7fffu,
+                                                    bf16_value(dyr[w]), 0.0f));
+        } else {
+            const float *dyr = j->dy + r * n;
+            FF_ELEMENTWISE(w, n, row[w] = ff_select((uint16_t)(yr[w] - 1u) < 0x7fffu, dyr[w], 0.0f));
+        }
         finish_backward_row(j, partial, row, r);
     }
 }
@@ -736,6 +764,13 @@ void relu_backward_bias_bf16(uint16_t *dxb, float *dx, float *db, const float *d
                              const uint16_t *y, size_t N, int W)
 {
     BackBf16Job j = {.dxb = dxb, .dx = dx, .db = db, .dy = dy, .y = y, .W = W};
+    run_backward_bf16(relu_backward_bias_bf16_part, &j, N);
+}
+
+void relu_backward_bias_from_bf16(uint16_t *dxb, float *db, const uint16_t *dyb,
+                                  const uint16_t *y, size_t N, int W)
+{
+    BackBf16Job j = {.dxb = dxb, .db = db, .dyb = dyb, .y = y, .W = W};
     run_backward_bf16(relu_backward_bias_bf16_part, &j, N);
 }
 

@@ -86,6 +86,14 @@ int dense_forward_bf16(GemmCache *g, float *y, const uint16_t *x, const uint16_t
 /* dx[N, in] = dy · Wᵀ (dx may be NULL)   dW[in, out] += xᵀ · dy   (dy, x, W bf16) */
 int dense_backward_bf16(GemmCache *g, float *dx, float *dW, const uint16_t *dy,
                         const uint16_t *x, const uint16_t *W, int N, int in, int out);
+/* yb[N, out] = bf16(max(x · W + b, 0)) in one product (oneDNN's bias and ReLU
+ * post-op): a hidden layer without a per-image shift, with no fp32 copy. */
+int dense_bias_relu_forward_bf16(GemmCache *g, uint16_t *yb, const uint16_t *x,
+                                 const uint16_t *W, const float *b, int N, int in, int out);
+/* As dense_backward_bf16 with dx written in bf16 (dxb, never NULL): for a
+ * layer whose backward pass reads it as relu_backward_bias_from_bf16 does. */
+int dense_backward_bf16_dxb(GemmCache *g, uint16_t *dxb, float *dW, const uint16_t *dy,
+                            const uint16_t *x, const uint16_t *W, int N, int in, int out);
 /* db[W] += Σ_rows dy[N, W] */
 void bias_backward(float *db, const float *dy, size_t N, int W);
 /* As bias_relu_forward, reading pre (fp32, left as it is) and writing
@@ -107,6 +115,10 @@ void gather_sine_forward_bf16(uint16_t *yb, const float *g, const int32_t *pix, 
  * (fp32, db may be NULL), dxb = bf16(dx). dx (fp32) may be NULL. */
 void relu_backward_bias_bf16(uint16_t *dxb, float *dx, float *db, const float *dy,
                              const uint16_t *y, size_t N, int W);
+/* The same with dy in bf16 (a product's bf16 output) and no fp32 dx: half
+ * the bytes read; db's sum is still fp32. */
+void relu_backward_bias_from_bf16(uint16_t *dxb, float *db, const uint16_t *dyb,
+                                  const uint16_t *y, size_t N, int W);
 /* As sine_backward_bias: dx = dy · w0 · cos(w0 · pre), db += Σ_rows dx, dxb = bf16(dx);
  * dx (fp32, may equal dy) may be NULL. */
 void sine_backward_bias_bf16(uint16_t *dxb, float *dx, float *db, const float *dy,

@@ -57,11 +57,9 @@ void encoder_layers_bf16(const Model *m, Workspace *ws, int B)
     }
     for (int k = 0; k < c->enc_layers && !m->n_enc_conv; k++) {
         int out = c->enc_hidden[k];
-        /* enc_h holds the pre-activation; the fused pass writes the bf16 ReLU. */
-        check(ws, dense_forward_bf16(ws->gemm, ws->enc_h[k], in, wb(m, ws, m->enc_W[k]), NULL, B,
-                                     in_dim, out));
-        bias_relu_forward_bf16(ws->enc_hb[k], ws->enc_h[k], tensor_in(m, P, m->enc_b[k]), NULL, 1,
-                               B, out);
+        /* The product writes the bf16 ReLU itself; backward needs only its sign. */
+        check(ws, dense_bias_relu_forward_bf16(ws->gemm, ws->enc_hb[k], in, wb(m, ws, m->enc_W[k]),
+                                               tensor_in(m, P, m->enc_b[k]), B, in_dim, out));
         in = ws->enc_hb[k];
         in_dim = out;
     }
@@ -151,6 +149,12 @@ void decode_coord_bf16(const Model *m, Workspace *ws, int B)
         gather_relu_forward_bf16(ws->hb[0], ws->gx, ws->pix, ws->gz, B, Pb, W);
 
     for (int k = 1; k < L; k++) {
+        if (!sine && c->conditioning != COND_FILM) { /* bias and ReLU in the product, to bf16 */
+            check(ws, dense_bias_relu_forward_bf16(g, ws->hb[k], ws->hb[k - 1],
+                                                   wb(m, ws, m->hid_W[k]),
+                                                   tensor_in(m, P, m->hid_b[k]), rows, W, W));
+            continue;
+        }
         float *pre = sine ? ws->pre[k] : buf; /* sine's backward needs its pre-activation */
         check(ws, dense_forward_bf16(g, pre, ws->hb[k - 1], wb(m, ws, m->hid_W[k]), NULL, rows,
                                      W, W));
@@ -196,13 +200,30 @@ void backward_coord_bf16(Model *m, Workspace *ws, int B)
     int film = c->conditioning == COND_FILM;
     GemmCache *g = ws->gemm;
     float *dh = ws->pool[0]; // [rows, W] fp32: each dx product's output
+    /* ReLU without FiLM needs no fp32 d(h) but the first layer's: the products
+     * into hidden layers write it in bf16, in the same buffer (half of it). */
+    uint16_t *dh_b = !sine && !film ? (uint16_t *)ws->pool[0] : NULL;
 
     bf16_from_floats(ws->dlogits_b, ws->dlogits, (size_t)rows * m->C);
-    check(ws, dense_backward_bf16(g, dh, tensor_in(m, G, m->out_W), ws->dlogits_b, ws->hb[L - 1],
-                                  wb(m, ws, m->out_W), rows, W, m->C));
+    if (dh_b && L > 1)
+        check(ws, dense_backward_bf16_dxb(g, dh_b, tensor_in(m, G, m->out_W), ws->dlogits_b,
+                                          ws->hb[L - 1], wb(m, ws, m->out_W), rows, W, m->C));
+    else
+        check(ws, dense_backward_bf16(g, dh, tensor_in(m, G, m->out_W), ws->dlogits_b,
+                                      ws->hb[L - 1], wb(m, ws, m->out_W), rows, W, m->C));
     bias_backward(tensor_in(m, G, m->out_b), ws->dlogits, (size_t)rows, m->C);
     memset(ws->dz, 0, (size_t)B * d * sizeof(float));
-    for (int k = L - 1; k >= 1; k--) {
+    for (int k = L - 1; k >= 1 && dh_b; k--) {
+        relu_backward_bias_from_bf16(ws->dhb, tensor_in(m, G, m->hid_b[k]), dh_b, ws->hb[k],
+                                     (size_t)rows, W);
+        if (k > 1) /* into another hidden layer: bf16 */
+            check(ws, dense_backward_bf16_dxb(g, dh_b, tensor_in(m, G, m->hid_W[k]), ws->dhb,
+                                              ws->hb[k - 1], wb(m, ws, m->hid_W[k]), rows, W, W));
+        else
+            check(ws, dense_backward_bf16(g, dh, tensor_in(m, G, m->hid_W[k]), ws->dhb,
+                                          ws->hb[k - 1], wb(m, ws, m->hid_W[k]), rows, W, W));
+    }
+    for (int k = L - 1; k >= 1 && !dh_b; k--) {
         /* d(pre_k) in bf16 for the products, its bias sum in fp32; FiLM's
          * per-image sum needs it in fp32 too (in place in dh). */
         float *db = tensor_in(m, G, m->hid_b[k]), *keep = film ? dh : NULL;

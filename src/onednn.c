@@ -81,11 +81,11 @@ double gemm_bf16_ceiling(int M, int N, int K, int threads)
 #define GEMM_CACHE_MAX 96
 
 typedef struct {
-    int M, N, K, has_bias, accumulate, unused; /* unused: no padding before the longs */
+    int M, N, K, has_bias, accumulate, relu, out_bf16, unused; /* unused: no padding before the longs */
     long a_rs, a_cs, b_rs, b_cs;
 } GemmKey;
 /* Keys are compared with memcmp, so they must hold no padding bytes. */
-_Static_assert(sizeof(GemmKey) == 6 * sizeof(int) + 4 * sizeof(long), "GemmKey has padding");
+_Static_assert(sizeof(GemmKey) == 8 * sizeof(int) + 4 * sizeof(long), "GemmKey has padding");
 
 /* One part's slice of a product: its own primitive, made for exactly its
  * rows. A primitive with M known when it is made gets oneDNN's brgemm kernels
@@ -191,7 +191,8 @@ static int make_descs(const GemmKey *k, dnnl_dim_t rows, dnnl_memory_desc_t *a,
     dnnl_dims_t dbias = {1, k->N};
     return dnnl_ok(dnnl_memory_desc_init_by_strides(a, 2, da, dnnl_bf16, sa), "A desc") &&
            dnnl_ok(dnnl_memory_desc_init_by_strides(b, 2, db, dnnl_bf16, sb), "B desc") &&
-           dnnl_ok(dnnl_memory_desc_init_by_strides(c, 2, dc, dnnl_f32, sc), "C desc") &&
+           dnnl_ok(dnnl_memory_desc_init_by_strides(c, 2, dc, k->out_bf16 ? dnnl_bf16 : dnnl_f32,
+                                                    sc), "C desc") &&
            dnnl_ok(dnnl_memory_desc_init_by_tag(bias, 2, dbias, dnnl_f32, dnnl_ab), "bias desc");
 }
 
@@ -221,10 +222,15 @@ static dnnl_primitive_t make_primitive(GemmCache *g, const GemmKey *k, const dnn
     dnnl_primitive_attr_t attr = NULL;
     dnnl_post_ops_t ops = NULL;
     int ok = dnnl_ok(dnnl_primitive_attr_create(&attr), "attr_create");
+    if (ok && (k->accumulate || k->relu))
+        ok = dnnl_ok(dnnl_post_ops_create(&ops), "post_ops_create");
     if (ok && k->accumulate) /* C += A·B: the sum post-op adds the old C */
-        ok = dnnl_ok(dnnl_post_ops_create(&ops), "post_ops_create") &&
-             dnnl_ok(dnnl_post_ops_append_sum(ops, 1.0f), "append_sum") &&
-             dnnl_ok(dnnl_primitive_attr_set_post_ops(attr, ops), "set_post_ops");
+        ok = dnnl_ok(dnnl_post_ops_append_sum(ops, 1.0f), "append_sum");
+    if (ok && k->relu) /* after the bias, which matmul adds before any post-op */
+        ok = dnnl_ok(dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f),
+                     "append_eltwise relu");
+    if (ok && ops)
+        ok = dnnl_ok(dnnl_primitive_attr_set_post_ops(attr, ops), "set_post_ops");
     dnnl_primitive_desc_t pd = NULL;
     ok = ok && dnnl_ok(dnnl_primitive_desc_create(&pd, &desc, attr, g->engine, NULL),
                        "matmul primitive_desc_create (bf16)");
@@ -277,7 +283,10 @@ static void gemm_part(void *arg, size_t r0, size_t r1, int part)
         return;
     dnnl_memory_set_data_handle(p->a, (void *)(a->a + (long)r0 * a->a_rs));
     dnnl_memory_set_data_handle(p->b, (void *)a->b);
-    dnnl_memory_set_data_handle(p->c, a->c + r0 * (size_t)a->N);
+    if (a->c_bf16)
+        dnnl_memory_set_data_handle(p->c, a->c_bf16 + r0 * (size_t)a->N);
+    else
+        dnnl_memory_set_data_handle(p->c, a->c + r0 * (size_t)a->N);
     dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, p->a}, {DNNL_ARG_WEIGHTS, p->b},
                                {DNNL_ARG_DST, p->c}, {DNNL_ARG_BIAS, p->bias}};
     if (a->bias)
@@ -306,7 +315,11 @@ int gemm_bf16(GemmCache *g, const GemmArgs *a)
 {
     if (a->M <= 0 || a->N <= 0 || a->K <= 0)
         return 0;
-    GemmKey k = {a->M, a->N, a->K, a->bias != NULL, a->accumulate, 0,
+    if (a->c_bf16 && a->accumulate) {
+        ffvae_error("oneDNN: a bf16 product output cannot accumulate");
+        return -1;
+    }
+    GemmKey k = {a->M, a->N, a->K, a->bias != NULL, a->accumulate, a->relu, a->c_bf16 != NULL, 0,
                  a->a_rs, a->a_cs, a->b_rs, a->b_cs};
     GemmEntry *e = find_or_create(g, &k);
     if (!e)
@@ -339,7 +352,7 @@ double gemm_bf16_ceiling(int M, int N, int K, int threads)
             a[i] = bf16_round((float)(i % 7) * 0.1f);
         for (size_t i = 0; i < (size_t)K * N; i++)
             b[i] = bf16_round((float)(i % 5) * 0.1f);
-        GemmKey k = {M, N, K, 0, 0, 0, K, 1, N, 1};
+        GemmKey k = {M, N, K, 0, 0, 0, 0, 0, K, 1, N, 1};
         GemmEntry *e = find_or_create(g, &k);
         GemmArgs args = {.a = a, .a_rs = K, .a_cs = 1, .b = b, .b_rs = N, .b_cs = 1, .c = c,
                          .M = M, .N = N, .K = K};

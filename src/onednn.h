@@ -8,11 +8,13 @@
  * team whose spinning threads would compete with the pool (README,
  * Performance, has the measurement behind this).
  *
- * Primitives take the row count at run time (DNNL_RUNTIME_DIM_VAL), so one
- * primitive serves every slice of a product. A GemmCache holds, per product
- * shape and per part, the primitive and the memory objects of that part's
- * slice: made on the shape's first call, reused after. Training makes every
- * one before its first step (model_prepare_step), so no step creates any. */
+ * Each part's primitive is made for the exact rows of its slice, not with the
+ * rows left to run time: oneDNN 2.6 gives a run-time M its plain JIT GEMM and
+ * a known M its faster brgemm kernels (README, bf16 section). A GemmCache
+ * holds, per product shape and per part, that primitive and the memory
+ * objects of the part's slice: made on the shape's first call, reused after.
+ * Training makes every one before its first step (model_prepare_step), so no
+ * step creates any. */
 #ifndef FFVAE_ONEDNN_H
 #define FFVAE_ONEDNN_H
 
@@ -36,16 +38,21 @@ void gemm_cache_free(GemmCache *g);
 
 /* C[M, N] = A[M, K] · B[K, N] (+ bias[N]) (+ C when accumulate), with A and B
  * bf16 read through element strides (a row-major matrix has strides {cols, 1},
- * its transpose {1, cols}), C fp32 row-major. Split by rows of C over the pool. */
+ * its transpose {1, cols}), C fp32 row-major. Split by rows of C over the pool.
+ * With c_bf16 set, C is written there in bf16 instead (rounded to nearest
+ * even), and with relu, C = max(0, A·B + bias): oneDNN's post-op, so a hidden
+ * layer's activation needs no pass of its own over an fp32 copy. */
 typedef struct {
     const uint16_t *a;
     long a_rs, a_cs;  /* A's row and column strides, in elements */
     const uint16_t *b;
     long b_rs, b_cs;
     float *c;         /* [M, N], row-major */
+    uint16_t *c_bf16; /* or C in bf16 (then c is unused) */
     const float *bias; /* [N] or NULL */
     int M, N, K;
-    int accumulate;   /* 1: C += A·B */
+    int accumulate;   /* 1: C += A·B (fp32 C only) */
+    int relu;         /* 1: C = max(0, ·) after the bias */
 } GemmArgs;
 
 /* Runs the product; 0, or -1 after reporting (a primitive oneDNN refused). */

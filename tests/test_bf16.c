@@ -179,6 +179,19 @@ static void fused_twins(int threads)
     ck_assert(memcmp(dx, dx2, N * W * sizeof(float)) == 0);
     ck_assert(memcmp(db, db2, sizeof db) == 0);
     assert_rounded(dxb, dx, N * W, "relu_backward_bias_bf16");
+    /* From a bf16 dy (a product's bf16 output): the fp32 pass on the same
+     * values, bit for bit, in its bf16 output and its fp32 bias sum. */
+    uint16_t *dyb = malloc(N * W * sizeof(uint16_t)), *dxb2 = malloc(N * W * sizeof(uint16_t));
+    ck_assert(dyb && dxb2);
+    bf16_from_floats(dyb, dy, N * W);
+    bf16_to_floats(pre2, dyb, N * W);
+    memset(db, 0, sizeof db);
+    memset(db2, 0, sizeof db2);
+    relu_backward_bias_bf16(dxb, NULL, db, pre2, yb, N, W);
+    relu_backward_bias_from_bf16(dxb2, db2, dyb, yb, N, W);
+    ck_assert(memcmp(dxb, dxb2, N * W * sizeof(uint16_t)) == 0);
+    ck_assert(memcmp(db, db2, sizeof db) == 0);
+    free(dyb), free(dxb2);
 
     /* Sine forward: pre gains the shift in both; the output is rounded. */
     memcpy(pre2, pre, N * W * sizeof(float));
@@ -261,6 +274,27 @@ static void products_match(int threads, int N, int in, int out)
         ck_assert_msg(fabsf(dx1[i] - dx2[i]) <= tol_dx, "dx[%zu] %g vs %g", i, dx1[i], dx2[i]);
     for (size_t i = 0; i < nw; i++)
         ck_assert_msg(fabsf(dW1[i] - dW2[i]) <= tol_dw, "dW[%zu] %g vs %g", i, dW1[i], dW2[i]);
+    /* The products that write bf16: the forward with oneDNN's bias and ReLU
+     * post-op, and dx. Each is the fp32 reference (OpenBLAS, then the bias and
+     * max(·, 0)) rounded to bf16: within bf16's rounding plus the sums' fp32 slack. */
+    uint16_t *yb = malloc(ny * 2), *dxb = malloc(nx * 2);
+    ck_assert(yb && dxb);
+    ck_assert_int_eq(dense_bias_relu_forward_bf16(g, yb, xb, Wb, b, N, in, out), 0);
+    ck_assert_int_eq(dense_backward_bf16_dxb(g, dxb, dW2, /* dW2 accumulates again, unchecked */ dyb, xb, Wb, N, in, out), 0);
+    int negatives = 0;
+    for (size_t i = 0; i < ny; i++) {
+        float want = y1[i] > 0 ? y1[i] : 0.0f, got = bf16_value(yb[i]);
+        negatives += y1[i] < -tol_y;
+        ck_assert_msg(fabsf(got - want) <= fabsf(want) * 0x1p-8f + tol_y,
+                      "relu(y)[%zu] bf16 %g vs %g", i, got, want);
+        if (y1[i] < -tol_y) /* ReLU's zero is exact, with a positive sign */
+            ck_assert_uint_eq(yb[i], 0);
+    }
+    ck_assert_int_gt(negatives, 0); /* the data does reach the ReLU's flat side */
+    for (size_t i = 0; i < nx; i++)
+        ck_assert_msg(fabsf(bf16_value(dxb[i]) - dx1[i]) <= fabsf(dx1[i]) * 0x1p-8f + tol_dx,
+                      "dx (bf16)[%zu] %g vs %g", i, bf16_value(dxb[i]), dx1[i]);
+    free(yb), free(dxb);
     gemm_cache_free(g);
     free(x), free(Wt), free(dy), free(b), free(y1), free(y2), free(dx1), free(dx2);
     free(dW1), free(dW2), free(xb), free(Wb), free(dyb);
