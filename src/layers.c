@@ -747,8 +747,14 @@ BF16_PASS static void sine_backward_bias_bf16_part(void *arg, size_t r0, size_t 
         memset(partial, 0, n * sizeof *partial);
     for (size_t r = r0; r < r1; r++) {
         float *row = j->dx ? j->dx + r * n : tmp;
-        const float *dyr = j->dy + r * n, *xr = j->pre + r * n;
-        FF_ELEMENTWISE(w, n, row[w] = dyr[w] * w0 * ff_cos(w0 * xr[w]));
+        const float *xr = j->pre + r * n;
+        if (j->dyb) {
+            const uint16_t *dyr = j->dyb + r * n;
+            FF_ELEMENTWISE(w, n, row[w] = bf16_value(dyr[w]) * w0 * ff_cos(w0 * xr[w]));
+        } else {
+            const float *dyr = j->dy + r * n;
+            FF_ELEMENTWISE(w, n, row[w] = dyr[w] * w0 * ff_cos(w0 * xr[w]));
+        }
         finish_backward_row(j, partial, row, r);
     }
 }
@@ -778,5 +784,12 @@ void sine_backward_bias_bf16(uint16_t *dxb, float *dx, float *db, const float *d
                              const float *pre, float w0, size_t N, int W)
 {
     BackBf16Job j = {.dxb = dxb, .dx = dx, .db = db, .dy = dy, .pre = pre, .w0 = w0, .W = W};
+    run_backward_bf16(sine_backward_bias_bf16_part, &j, N);
+}
+
+void sine_backward_bias_from_bf16(uint16_t *dxb, float *db, const uint16_t *dyb,
+                                  const float *pre, float w0, size_t N, int W)
+{
+    BackBf16Job j = {.dxb = dxb, .db = db, .dyb = dyb, .pre = pre, .w0 = w0, .W = W};
     run_backward_bf16(sine_backward_bias_bf16_part, &j, N);
 }

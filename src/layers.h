@@ -123,5 +123,9 @@ void relu_backward_bias_from_bf16(uint16_t *dxb, float *db, const uint16_t *dyb,
  * dx (fp32, may equal dy) may be NULL. */
 void sine_backward_bias_bf16(uint16_t *dxb, float *dx, float *db, const float *dy,
                              const float *pre, float w0, size_t N, int W);
+/* The same with dy in bf16 and no fp32 dx (pre stays fp32: w0 would magnify
+ * its rounding into the phase). */
+void sine_backward_bias_from_bf16(uint16_t *dxb, float *db, const uint16_t *dyb,
+                                  const float *pre, float w0, size_t N, int W);
 
 #endif

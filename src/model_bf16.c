@@ -200,12 +200,12 @@ void backward_coord_bf16(Model *m, Workspace *ws, int B)
     int film = c->conditioning == COND_FILM;
     GemmCache *g = ws->gemm;
     float *dh = ws->pool[0]; // [rows, W] fp32: each dx product's output
-    /* ReLU without FiLM needs no fp32 d(h) but the first layer's: the products
+    /* Without FiLM no fp32 d(h) is needed but the first layer's: the products
      * into hidden layers write it in bf16, in the same buffer (half of it). */
-    uint16_t *dh_b = !sine && !film ? (uint16_t *)ws->pool[0] : NULL;
+    uint16_t *dh_b = (uint16_t *)ws->pool[0];
 
     bf16_from_floats(ws->dlogits_b, ws->dlogits, (size_t)rows * m->C);
-    if (dh_b && L > 1)
+    if (!film && L > 1)
         check(ws, dense_backward_bf16_dxb(g, dh_b, tensor_in(m, G, m->out_W), ws->dlogits_b,
                                           ws->hb[L - 1], wb(m, ws, m->out_W), rows, W, m->C));
     else
@@ -213,9 +213,12 @@ void backward_coord_bf16(Model *m, Workspace *ws, int B)
                                       ws->hb[L - 1], wb(m, ws, m->out_W), rows, W, m->C));
     bias_backward(tensor_in(m, G, m->out_b), ws->dlogits, (size_t)rows, m->C);
     memset(ws->dz, 0, (size_t)B * d * sizeof(float));
-    for (int k = L - 1; k >= 1 && dh_b; k--) {
-        relu_backward_bias_from_bf16(ws->dhb, tensor_in(m, G, m->hid_b[k]), dh_b, ws->hb[k],
-                                     (size_t)rows, W);
+    for (int k = L - 1; k >= 1 && !film; k--) {
+        float *db = tensor_in(m, G, m->hid_b[k]);
+        if (sine)
+            sine_backward_bias_from_bf16(ws->dhb, db, dh_b, ws->pre[k], c->omega0, (size_t)rows, W);
+        else
+            relu_backward_bias_from_bf16(ws->dhb, db, dh_b, ws->hb[k], (size_t)rows, W);
         if (k > 1) /* into another hidden layer: bf16 */
             check(ws, dense_backward_bf16_dxb(g, dh_b, tensor_in(m, G, m->hid_W[k]), ws->dhb,
                                               ws->hb[k - 1], wb(m, ws, m->hid_W[k]), rows, W, W));
@@ -223,18 +226,16 @@ void backward_coord_bf16(Model *m, Workspace *ws, int B)
             check(ws, dense_backward_bf16(g, dh, tensor_in(m, G, m->hid_W[k]), ws->dhb,
                                           ws->hb[k - 1], wb(m, ws, m->hid_W[k]), rows, W, W));
     }
-    for (int k = L - 1; k >= 1 && !dh_b; k--) {
+    for (int k = L - 1; k >= 1 && film; k--) {
         /* d(pre_k) in bf16 for the products, its bias sum in fp32; FiLM's
          * per-image sum needs it in fp32 too (in place in dh). */
-        float *db = tensor_in(m, G, m->hid_b[k]), *keep = film ? dh : NULL;
+        float *db = tensor_in(m, G, m->hid_b[k]);
         if (sine)
-            sine_backward_bias_bf16(ws->dhb, keep, db, dh, ws->pre[k], c->omega0, (size_t)rows, W);
+            sine_backward_bias_bf16(ws->dhb, dh, db, dh, ws->pre[k], c->omega0, (size_t)rows, W);
         else
-            relu_backward_bias_bf16(ws->dhb, keep, db, dh, ws->hb[k], (size_t)rows, W);
-        if (film) {
-            rows_add_backward(ws->dgz, dh, B, Pb, W);
-            latent_term_backward(m, ws, B, m->film_W[k], m->film_b[k], 1.0f);
-        }
+            relu_backward_bias_bf16(ws->dhb, dh, db, dh, ws->hb[k], (size_t)rows, W);
+        rows_add_backward(ws->dgz, dh, B, Pb, W);
+        latent_term_backward(m, ws, B, m->film_W[k], m->film_b[k], 1.0f);
         check(ws, dense_backward_bf16(g, dh, tensor_in(m, G, m->hid_W[k]), ws->dhb, ws->hb[k - 1],
                                       wb(m, ws, m->hid_W[k]), rows, W, W));
     }

@@ -205,6 +205,21 @@ static void fused_twins(int threads)
     sine_backward_bias_bf16(dxb, NULL, db2, dy, pre, 3.0f, N, W);
     ck_assert(memcmp(db, db2, sizeof db) == 0);
     assert_rounded(dxb, dx, N * W, "sine_backward_bias_bf16");
+    /* From a bf16 dy, against the fp32 pass on the same values (dy2). */
+    {
+        uint16_t *dyb = malloc(N * W * sizeof(uint16_t)), *dxb2 = malloc(N * W * sizeof(uint16_t));
+        float *dy2 = malloc(N * W * sizeof(float));
+        ck_assert(dyb && dxb2 && dy2);
+        bf16_from_floats(dyb, dy, N * W);
+        bf16_to_floats(dy2, dyb, N * W);
+        memset(db, 0, sizeof db);
+        memset(db2, 0, sizeof db2);
+        sine_backward_bias_bf16(dxb, NULL, db, dy2, pre, 3.0f, N, W);
+        sine_backward_bias_from_bf16(dxb2, db2, dyb, pre, 3.0f, N, W);
+        ck_assert(memcmp(dxb, dxb2, N * W * sizeof(uint16_t)) == 0);
+        ck_assert(memcmp(db, db2, sizeof db) == 0);
+        free(dyb), free(dxb2), free(dy2);
+    }
 
     /* The gathered first layer: rows of a small grid (all pixels, then a
      * sampled subset), against rows_gather_forward + the fp32 twin. */
