@@ -2,6 +2,7 @@
  * list the files, decode with stb_image, centre-crop, resize, split. */
 #include "import_images.h"
 #include "file_walk.h"
+#include "jpeg_check.h"
 #include "rng.h"
 #include "util.h"
 
@@ -137,7 +138,9 @@ static int read_header(const char *path, int out_side, long long max_pixels, int
     }
     if (out_side == 0)
         out_side = *w < *h ? *w : *h;
-    return image_check_size(path, *w, *h, out_side, max_pixels);
+    if (image_check_size(path, *w, *h, out_side, max_pixels) != 0)
+        return -1;
+    return jpeg_check_file(path); /* before stb_image decodes it (jpeg_check.h) */
 }
 
 /* Decodes one image whose header fits the limit and writes its centred square

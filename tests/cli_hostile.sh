@@ -41,6 +41,12 @@ for f in huge-header.png huge-header.gif huge-rle.tga; do
     expect_refused "import $f" "a/$f: image is 16000x16000 \(256000000 pixels\), more than the limit of 50000000 pixels" \
         "$FFVAE" import images "$TMP/img" --size 4 -o "$OUT/x.h5"
 done
+# A JPEG whose Huffman table declares 300 codes (stb_image would write past
+# its 256-entry table; tests/fuzz/fuzz_image found it): refused before decoding.
+rm -rf "$TMP/img" && mkdir -p "$TMP/img/a"
+cp "$SRCDIR/tests/fixtures/images/red/b.jpg" "$H/dht-overflow.jpg" "$TMP/img/a/"
+expect_refused "import dht-overflow.jpg" "a/dht-overflow.jpg: damaged or hostile JPEG: the Huffman table at byte [0-9]+ declares [0-9]+ codes, more than 256" \
+    "$FFVAE" import images "$TMP/img" --size 4 -o "$OUT/x.h5"
 expect_refused "fit huge-header.png" "huge-header.png: image is 16000x16000 .* more than the limit" \
     "$FFVAE" fit "$H/huge-header.png" -m "$SRCDIR/tests/fixtures/fit-tiny-none.ini" \
     -o "$OUT/fit"
