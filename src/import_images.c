@@ -143,6 +143,52 @@ static int read_header(const char *path, int out_side, long long max_pixels, int
     return jpeg_check_file(path); /* before stb_image decodes it (jpeg_check.h) */
 }
 
+/* Debian 12's stb_image converts a 16-bit PNM's channels as if its samples
+ * were 8-bit and then reads twice the converted buffer (a heap overflow
+ * found by tests/fuzz/fuzz_image: tests/fixtures/hostile/pnm16-convert.pgm).
+ * Such a file is decoded in its own channels and converted here, as stb
+ * converts 8-bit images (its luma weights 77, 150, 29 over 256). */
+static int is_16_bit_pnm(const char *path)
+{
+    unsigned char magic[2] = {0, 0};
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t got = fread(magic, 1, 2, f);
+    fclose(f);
+    return got == 2 && magic[0] == 'P' && (magic[1] == '5' || magic[1] == '6') &&
+           stbi_is_16_bit(path);
+}
+
+/* The decoded pixels in the given channels (1 or 3), or NULL with the error
+ * printed. Freed with stbi_image_free, which is free(). */
+static unsigned char *decode_image(const char *path, int *w, int *h, int channels)
+{
+    int comp;
+    int pnm16 = is_16_bit_pnm(path);
+    unsigned char *img = stbi_load(path, w, h, &comp, pnm16 ? 0 : channels);
+    if (!img) {
+        ffvae_error("%s: cannot decode image: %s", path, stbi_failure_reason());
+        return NULL;
+    }
+    if (!pnm16 || comp == channels)
+        return img;
+    unsigned char *out = NULL;
+    if (comp != 1 && comp != 3) /* stb's PNM reader gives grey or RGB only */
+        ffvae_error("%s: a 16-bit PNM with %d channels", path, comp);
+    else
+        out = checked_malloc((size_t)*w * (size_t)*h, (size_t)channels, "image");
+    for (size_t i = 0; out && i < (size_t)*w * (size_t)*h; i++) {
+        const unsigned char *p = img + i * (size_t)comp;
+        if (channels == 3)
+            out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = p[0];
+        else
+            out[i] = (unsigned char)((p[0] * 77 + p[1] * 150 + p[2] * 29) >> 8);
+    }
+    stbi_image_free(img);
+    return out;
+}
+
 /* Decodes one image whose header fits the limit and writes its centred square
  * crop, resized, to out [size, size, channels]. */
 static int load_image(uint8_t *out, const char *path, int size, int channels,
@@ -151,11 +197,9 @@ static int load_image(uint8_t *out, const char *path, int size, int channels,
     int w, h, comp, hw, hh;
     if (read_header(path, size, max_pixels, &hw, &hh, &comp) != 0)
         return -1;
-    unsigned char *img = stbi_load(path, &w, &h, &comp, channels);
-    if (!img) {
-        ffvae_error("%s: cannot decode image: %s", path, stbi_failure_reason());
+    unsigned char *img = decode_image(path, &w, &h, channels);
+    if (!img)
         return -1;
-    }
     int rc = 0;
     if (w != hw || h != hh) { /* the file changed under us, or a decoder disagrees */
         ffvae_error("%s: image decodes as %dx%d, its header said %dx%d", path, w, h, hw, hh);
@@ -190,11 +234,9 @@ int image_load_square_limited(const char *path, int size, int channels, long lon
         ffvae_error("%s: a %dx%d crop is larger than 4096; give a smaller --size", path, S, S);
         return -1;
     }
-    unsigned char *img = stbi_load(path, &w, &h, &comp, C);
-    if (!img) {
-        ffvae_error("%s: cannot decode image: %s", path, stbi_failure_reason());
+    unsigned char *img = decode_image(path, &w, &h, C);
+    if (!img)
         return -1;
-    }
     if (w != hw || h != hh) {
         ffvae_error("%s: image decodes as %dx%d, its header said %dx%d", path, w, h, hw, hh);
         stbi_image_free(img);

@@ -47,6 +47,15 @@ rm -rf "$TMP/img" && mkdir -p "$TMP/img/a"
 cp "$SRCDIR/tests/fixtures/images/red/b.jpg" "$H/dht-overflow.jpg" "$TMP/img/a/"
 expect_refused "import dht-overflow.jpg" "a/dht-overflow.jpg: damaged or hostile JPEG: the Huffman table at byte [0-9]+ declares [0-9]+ codes, more than 256" \
     "$FFVAE" import images "$TMP/img" --size 4 -o "$OUT/x.h5"
+# A 16-bit PNM (named .png: stb_image picks its decoder by content) in other
+# channels than its own: stb's conversion reads past its buffer (fuzz_image's
+# finding, a heap overflow under ASan); ffvae decodes it as it is and converts.
+rm -rf "$TMP/img" && mkdir -p "$TMP/img/a"
+cp "$H/pnm16-convert.pgm" "$TMP/img/a/grey16.png"
+{ printf 'P6\n2 2\n65535\n'; head -c 24 /dev/zero | tr '\0' '\200'; } > "$TMP/img/a/rgb16.png"
+expect_ok "import 16-bit PNMs as RGB" "$FFVAE" import images "$TMP/img" --size 2 -o "$TMP/p16.h5"
+expect_ok "import 16-bit PNMs as grey" "$FFVAE" import images "$TMP/img" --size 2 --gray \
+    -o "$TMP/p16-grey.h5"
 expect_refused "fit huge-header.png" "huge-header.png: image is 16000x16000 .* more than the limit" \
     "$FFVAE" fit "$H/huge-header.png" -m "$SRCDIR/tests/fixtures/fit-tiny-none.ini" \
     -o "$OUT/fit"
