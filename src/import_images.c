@@ -131,6 +131,10 @@ int image_check_size(const char *path, int w, int h, int out_side, long long max
 static int read_header(const char *path, int out_side, long long max_pixels, int *w, int *h,
                        int *comp)
 {
+    /* Before stb_image reads anything: its header reader parses the Huffman
+     * tables too (jpeg_check.h). */
+    if (jpeg_check_file(path) != 0)
+        return -1;
     if (!stbi_info(path, w, h, comp)) {
         ffvae_error("%s: cannot read image: %s", path,
                     path_exists(path) ? stbi_failure_reason() : "no such file");
@@ -138,9 +142,7 @@ static int read_header(const char *path, int out_side, long long max_pixels, int
     }
     if (out_side == 0)
         out_side = *w < *h ? *w : *h;
-    if (image_check_size(path, *w, *h, out_side, max_pixels) != 0)
-        return -1;
-    return jpeg_check_file(path); /* before stb_image decodes it (jpeg_check.h) */
+    return image_check_size(path, *w, *h, out_side, max_pixels);
 }
 
 /* Debian 12's stb_image converts a 16-bit PNM's channels as if its samples

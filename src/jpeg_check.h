@@ -4,7 +4,9 @@
  * stb_image reads a DHT segment's sixteen code counts and stores that many
  * symbols into a 256-entry table without checking that the counts add up to
  * at most 256 (later stb releases check it). tests/fuzz/fuzz_image found it:
- * tests/fixtures/hostile/dht-overflow.jpg. */
+ * tests/fixtures/hostile/dht-overflow.jpg and dht-in-header.jpg. stb parses
+ * the tables already when it reads the header (stbi_info), so the check must
+ * come before any stb call on the file. */
 #ifndef FFVAE_JPEG_CHECK_H
 #define FFVAE_JPEG_CHECK_H
 

@@ -176,6 +176,13 @@ START_TEST(the_fuzzers_finding_is_refused_and_real_jpegs_pass)
     ck_assert_int_eq(rc, -1);
     ck_assert_has(msg, "dht-overflow.jpg: damaged or hostile JPEG: the Huffman table at byte ");
     ck_assert_has(msg, "more than 256");
+    srcdir_path(path, sizeof path, "tests/fixtures/hostile/dht-in-header.jpg");
+    stderr_capture_begin();
+    rc = jpeg_check_file(path);
+    stderr_capture_end(msg, sizeof msg);
+    ck_assert_int_eq(rc, -1);
+    ck_assert_has(msg, "dht-in-header.jpg: damaged or hostile JPEG: the Huffman table at byte 177 "
+                       "declares 267 codes");
     const char *real[] = {"tests/fixtures/images/red/b.jpg", "tests/fixtures/images/blue/f.jpeg",
                           "tests/fixtures/images/red/a.png"};
     for (size_t i = 0; i < sizeof real / sizeof real[0]; i++)
