@@ -51,6 +51,13 @@ for f in dht-overflow.jpg dht-in-header.jpg; do
     expect_refused "import $f" "a/$f: damaged or hostile JPEG: the Huffman table at byte [0-9]+ declares [0-9]+ codes, more than 256" \
         "$FFVAE" import images "$TMP/img" --size 4 -o "$OUT/x.h5"
 done
+# A PGM whose header's height does not fit in an int (stb_image's header
+# reader would overflow; fuzz_image's finding; named .png, as stb_image picks
+# its decoder by content): refused before stb reads it.
+rm -rf "$TMP/img" && mkdir -p "$TMP/img/a"
+cp "$H/pnm-header-overflow.pgm" "$TMP/img/a/pnm.png"
+expect_refused "import pnm-header-overflow.pgm" "a/pnm.png: damaged or hostile PNM: its header's height is larger than 2147483647" \
+    "$FFVAE" import images "$TMP/img" --size 4 -o "$OUT/x.h5"
 # A 16-bit PNM (named .png: stb_image picks its decoder by content) in other
 # channels than its own: stb's conversion reads past its buffer (fuzz_image's
 # finding, a heap overflow under ASan); ffvae decodes it as it is and converts.
