@@ -3,6 +3,7 @@
 #include "import_images.h"
 #include "file_walk.h"
 #include "jpeg_check.h"
+#include "png_check.h"
 #include "pnm_check.h"
 #include "rng.h"
 #include "util.h"
@@ -133,8 +134,9 @@ static int read_header(const char *path, int out_side, long long max_pixels, int
                        int *comp)
 {
     /* Before stb_image reads anything: its header reader parses the Huffman
-     * tables too (jpeg_check.h), and a PNM's numbers (pnm_check.h). */
-    if (jpeg_check_file(path) != 0 || pnm_check_file(path) != 0)
+     * tables too (jpeg_check.h), a PNM's numbers (pnm_check.h) and a PNG's
+     * chunk lengths (png_check.h). */
+    if (jpeg_check_file(path) != 0 || pnm_check_file(path) != 0 || png_check_file(path) != 0)
         return -1;
     if (!stbi_info(path, w, h, comp)) {
         ffvae_error("%s: cannot read image: %s", path,

@@ -58,6 +58,12 @@ rm -rf "$TMP/img" && mkdir -p "$TMP/img/a"
 cp "$H/pnm-header-overflow.pgm" "$TMP/img/a/pnm.png"
 expect_refused "import pnm-header-overflow.pgm" "a/pnm.png: damaged or hostile PNM: its header's height is larger than 2147483647" \
     "$FFVAE" import images "$TMP/img" --size 4 -o "$OUT/x.h5"
+# A PNG with a chunk longer than the file (stb_image's reader ran on into a
+# 2 GiB allocation; fuzz_image's finding): refused before stb reads it.
+rm -rf "$TMP/img" && mkdir -p "$TMP/img/a"
+cp "$H/png-chunk-length.png" "$TMP/img/a/"
+expect_refused "import png-chunk-length.png" "a/png-chunk-length.png: damaged or hostile PNG: the [^ ]{4} chunk at byte 360 declares 3720792521 bytes, more than the 386 left" \
+    "$FFVAE" import images "$TMP/img" --size 4 -o "$OUT/x.h5"
 # A 16-bit PNM (named .png: stb_image picks its decoder by content) in other
 # channels than its own: stb's conversion reads past its buffer (fuzz_image's
 # finding, a heap overflow under ASan); ffvae decodes it as it is and converts.

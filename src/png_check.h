@@ -1,0 +1,29 @@
+/* png_check.h - refuses, before stb_image reads it, a PNG whose chunk declares
+ * more bytes than the file has left.
+ *
+ * Debian 12's stb_image (git 2022-09-08) takes chunk lengths as they come. In
+ * a 754-byte file, a chunk that declares 3 720 792 521 bytes is a negative
+ * int to stbi__skip, which then jumps to the end of its read buffer instead;
+ * stb has lost its place, reads later bytes as an IDAT of 1 073 742 051
+ * bytes, and grows its buffer to 2 GiB for it before reading a byte
+ * (tests/fuzz/fuzz_image found it:
+ * tests/fixtures/hostile/png-chunk-length.png). A chunk cannot be longer than
+ * the rest of the file, nor than 2^31 - 1 bytes (the PNG specification's
+ * limit), so such a file is damaged or hostile whatever the chunk is. */
+#ifndef FFVAE_PNG_CHECK_H
+#define FFVAE_PNG_CHECK_H
+
+#include <stdio.h>
+
+/* 0 when the stream (of size bytes) is not a PNG, or is one whose every chunk
+ * up to IEND (or the end) fits in the bytes after its header. Otherwise -1,
+ * with the chunk's offset, its type (4 characters and a NUL) and its declared
+ * length. Seeks past each chunk's data, so memory stays constant. */
+int png_chunks_fit(FILE *stream, long long size, long long *offset, char type[5],
+                   unsigned long *length);
+
+/* The same for a file: -1 with an ffvae_error naming path and the chunk. A
+ * file that cannot be opened passes (its reader says why). */
+int png_check_file(const char *path);
+
+#endif
