@@ -58,9 +58,6 @@ static const char *end_failure_capture(int rc, const char *call)
     return msg;
 }
 
-#define ck_assert_has(text, part) ck_assert_msg(strstr((text), (part)) != NULL, \
-    "expected '%s' in the message: %s", (part), (text))
-
 /* ---- h5util ------------------------------------------------------------- */
 
 START_TEST(h5_round_trip_of_every_kind)

@@ -11,9 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ck_assert_has(text, part) ck_assert_msg(strstr((text), (part)) != NULL, \
-    "expected '%s' in the message: %s", (part), (text))
-
 /* The reference: every pair, its tables walked one by one while the
  * segment's length lasts, zeros past the end (stb's get8). Quadratic, and
  * plain on purpose. */

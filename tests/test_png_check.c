@@ -9,9 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ck_assert_has(text, part) ck_assert_msg(strstr((text), (part)) != NULL, \
-    "expected '%s' in the message: %s", (part), (text))
-
 static const unsigned char signature[8] = {137, 80, 78, 71, 13, 10, 26, 10};
 
 /* Appends a chunk header (length, type) and fill data bytes to buf at *n. */

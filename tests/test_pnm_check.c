@@ -9,9 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ck_assert_has(text, part) ck_assert_msg(strstr((text), (part)) != NULL, \
-    "expected '%s' in the message: %s", (part), (text))
-
 /* pnm_header_fits over a string, through fmemopen; field -1 when it passes. */
 static int check_text(const char *text, int *field)
 {

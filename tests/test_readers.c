@@ -45,9 +45,6 @@ static const char *failure_text(int rc, const char *call)
     return text;
 }
 #define failure_message(call) (stderr_capture_begin(), failure_text((call), #call))
-#define ck_assert_has(text, part) ck_assert_msg(strstr((text), (part)) != NULL, \
-    "expected '%s' in the message: %s", (part), (text))
-
 /* Whether attribute name on / of path is a variable-length string. */
 static int attr_is_vlen(const char *path, const char *name)
 {

@@ -5,6 +5,12 @@
 #define FFVAE_TESTUTIL_H
 
 #include <stddef.h>
+#include <string.h>
+
+/* Asserts (Check) that an error message contains part, showing both if not;
+ * a macro so that Check names the test's own line. */
+#define ck_assert_has(text, part) ck_assert_msg(strstr((text), (part)) != NULL, \
+    "expected '%s' in the message: %s", (part), (text))
 
 /* calloc that fails the test instead of returning NULL (count 0 still gives a block). */
 void *alloc_or_fail(size_t count, size_t size);
