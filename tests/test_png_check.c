@@ -25,14 +25,20 @@ static void put_chunk(unsigned char *buf, size_t *n, unsigned long length, const
     *n += 8 + data;
 }
 
+/* What png_chunks_fit says of the chunk it refuses. */
+typedef struct {
+    long long offset;
+    char type[5];
+    unsigned long length;
+} Refusal;
+
 /* png_chunks_fit over buf[0..n), through fmemopen, as a file of size bytes. */
-static int check_bytes(unsigned char *buf, size_t n, long long size, long long *offset,
-                       char type[5], unsigned long *length)
+static int check_bytes(unsigned char *buf, size_t n, long long size, Refusal *r)
 {
     FILE *stream = fmemopen(buf, n, "rb");
     ck_assert_ptr_nonnull(stream);
-    *offset = -1;
-    int rc = png_chunks_fit(stream, size, offset, type, length);
+    r->offset = -1;
+    int rc = png_chunks_fit(stream, size, &r->offset, r->type, &r->length);
     fclose(stream);
     return rc;
 }
@@ -40,24 +46,21 @@ static int check_bytes(unsigned char *buf, size_t n, long long size, long long *
 START_TEST(a_chunk_up_to_the_files_end_passes_and_one_byte_more_is_refused)
 {
     unsigned char buf[256];
-    size_t n = 0;
-    long long offset;
-    char type[5];
-    unsigned long length;
+    size_t n = 8;
+    Refusal r;
     memcpy(buf, signature, 8);
-    n = 8;
     put_chunk(buf, &n, 13, "IHDR", 13 + 4);
     /* A second chunk whose data and CRC end exactly at the file's end. */
     put_chunk(buf, &n, 20, "IDAT", 20 + 4);
-    ck_assert_int_eq(check_bytes(buf, n, (long long)n, &offset, type, &length), 0);
+    ck_assert_int_eq(check_bytes(buf, n, (long long)n, &r), 0);
     /* Data that reach the end, leaving no room for the CRC: the decoder's to refuse. */
     buf[33 + 3] = 24;
-    ck_assert_int_eq(check_bytes(buf, n, (long long)n, &offset, type, &length), 0);
+    ck_assert_int_eq(check_bytes(buf, n, (long long)n, &r), 0);
     buf[33 + 3] = 25;
-    ck_assert_int_eq(check_bytes(buf, n, (long long)n, &offset, type, &length), -1);
-    ck_assert_int_eq(offset, 33);
-    ck_assert_str_eq(type, "IDAT");
-    ck_assert_uint_eq(length, 25);
+    ck_assert_int_eq(check_bytes(buf, n, (long long)n, &r), -1);
+    ck_assert_int_eq(r.offset, 33);
+    ck_assert_str_eq(r.type, "IDAT");
+    ck_assert_uint_eq(r.length, 25);
 }
 END_TEST
 
@@ -65,41 +68,37 @@ START_TEST(the_png_limit_holds_whatever_the_file_size)
 {
     unsigned char buf[64];
     size_t n = 8;
-    long long offset;
-    char type[5];
-    unsigned long length;
+    Refusal r;
     memcpy(buf, signature, 8);
     /* 2^31 - 1 is the PNG specification's largest chunk; past it, refused even
      * in a file that claims to be big enough. */
     put_chunk(buf, &n, 0x7fffffffUL, "IDAT", 0);
-    ck_assert_int_eq(check_bytes(buf, n, 1LL << 40, &offset, type, &length), 0);
+    ck_assert_int_eq(check_bytes(buf, n, 1LL << 40, &r), 0);
     n = 8;
     put_chunk(buf, &n, 0x80000000UL, "IDAT", 0);
-    ck_assert_int_eq(check_bytes(buf, n, 1LL << 40, &offset, type, &length), -1);
-    ck_assert_int_eq(offset, 8);
-    ck_assert_uint_eq(length, 0x80000000UL);
+    ck_assert_int_eq(check_bytes(buf, n, 1LL << 40, &r), -1);
+    ck_assert_int_eq(r.offset, 8);
+    ck_assert_uint_eq(r.length, 0x80000000UL);
     /* Nothing after IEND is read: a lying chunk there is no chunk. */
     n = 8;
     put_chunk(buf, &n, 0, "IEND", 4);
     put_chunk(buf, &n, 0xffffffffUL, "IDAT", 0);
-    ck_assert_int_eq(check_bytes(buf, n, (long long)n, &offset, type, &length), 0);
+    ck_assert_int_eq(check_bytes(buf, n, (long long)n, &r), 0);
 }
 END_TEST
 
 START_TEST(other_formats_and_short_files_are_left_alone)
 {
     unsigned char buf[64];
-    long long offset;
-    char type[5];
-    unsigned long length;
+    Refusal r;
     memcpy(buf, "GIF89a\xff\xff\xff\xff\xff\xff\xff\xff", 14);
-    ck_assert_int_eq(check_bytes(buf, 14, 14, &offset, type, &length), 0);
+    ck_assert_int_eq(check_bytes(buf, 14, 14, &r), 0);
     memcpy(buf, signature, 8);
-    ck_assert_int_eq(check_bytes(buf, 5, 5, &offset, type, &length), 0);
-    ck_assert_int_eq(check_bytes(buf, 8, 8, &offset, type, &length), 0);
+    ck_assert_int_eq(check_bytes(buf, 5, 5, &r), 0);
+    ck_assert_int_eq(check_bytes(buf, 8, 8, &r), 0);
     /* A chunk header cut short: the decoder refuses it. */
     memcpy(buf + 8, "\xff\xff\xff", 3);
-    ck_assert_int_eq(check_bytes(buf, 11, 11, &offset, type, &length), 0);
+    ck_assert_int_eq(check_bytes(buf, 11, 11, &r), 0);
 }
 END_TEST
 
