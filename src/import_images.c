@@ -2,9 +2,7 @@
  * list the files, decode with stb_image, centre-crop, resize, split. */
 #include "import_images.h"
 #include "file_walk.h"
-#include "jpeg_check.h"
-#include "png_check.h"
-#include "pnm_check.h"
+#include "image_check.h"
 #include "rng.h"
 #include "util.h"
 
@@ -133,10 +131,9 @@ int image_check_size(const char *path, int w, int h, int out_side, long long max
 static int read_header(const char *path, int out_side, long long max_pixels, int *w, int *h,
                        int *comp)
 {
-    /* Before stb_image reads anything: its header reader parses the Huffman
-     * tables too (jpeg_check.h), a PNM's numbers (pnm_check.h) and a PNG's
-     * chunk lengths (png_check.h). */
-    if (jpeg_check_file(path) != 0 || pnm_check_file(path) != 0 || png_check_file(path) != 0)
+    /* Before stb_image reads anything: its header reader already parses a
+     * JPEG's Huffman tables, a PNM's numbers and a PNG's chunks. */
+    if (image_check_file(path) != 0)
         return -1;
     if (!stbi_info(path, w, h, comp)) {
         ffvae_error("%s: cannot read image: %s", path,

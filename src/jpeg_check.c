@@ -18,12 +18,6 @@
 #include "jpeg_check.h"
 #include "util.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define DHT_MAX_CODES 256
 #define SEGMENT_REACH 65536 /* a segment's tables lie within its 16-bit length */
@@ -89,34 +83,11 @@ int jpeg_huffman_tables_fit(const uint8_t *data, size_t size, long long *table_o
     return 0;
 }
 
-int jpeg_check_file(const char *path)
+int jpeg_check_data(const char *path, const uint8_t *data, size_t size)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        ffvae_error("%s: not a regular file, so its image cannot be checked before decoding",
-                    path);
-        return -1;
-    }
-    if (st.st_size == 0) {
-        close(fd);
-        return 0;
-    }
-    void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    int err = errno;
-    close(fd);
-    if (map == MAP_FAILED) {
-        ffvae_error("%s: cannot map the file to check it before decoding: %s", path,
-                    strerror(err));
-        return -1;
-    }
     long long offset = 0;
     int codes = 0;
-    int rc = jpeg_huffman_tables_fit(map, (size_t)st.st_size, &offset, &codes);
-    munmap(map, (size_t)st.st_size);
+    int rc = jpeg_huffman_tables_fit(data, size, &offset, &codes);
     if (rc != 0)
         ffvae_error("%s: damaged or hostile JPEG: the Huffman table at byte %lld declares %d "
                     "codes, more than %d (stb_image would write past its tables)",

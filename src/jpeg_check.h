@@ -19,8 +19,8 @@
 int jpeg_huffman_tables_fit(const uint8_t *data, size_t size, long long *table_offset,
                             int *codes);
 
-/* The same for a file: -1 with an ffvae_error naming path and the table when
- * it does not fit. A file that cannot be read passes (its reader says why). */
-int jpeg_check_file(const char *path);
+/* The same, for path's contents (image_check.h maps them): -1 with an
+ * ffvae_error naming path and the table when it does not fit. */
+int jpeg_check_data(const char *path, const uint8_t *data, size_t size);
 
 #endif

@@ -13,17 +13,18 @@
 #ifndef FFVAE_PNG_CHECK_H
 #define FFVAE_PNG_CHECK_H
 
-#include <stdio.h>
+#include <stddef.h>
+#include <stdint.h>
 
-/* 0 when the stream (of size bytes) is not a PNG, or is one whose every chunk
- * up to IEND (or the end) fits in the bytes after its header. Otherwise -1,
- * with the chunk's offset, its type (4 characters and a NUL) and its declared
- * length. Seeks past each chunk's data, so memory stays constant. */
-int png_chunks_fit(FILE *stream, long long size, long long *offset, char type[5],
+/* 0 when data[0..size) is not a PNG, or is one whose every chunk up to IEND
+ * (or the end) fits in the bytes after its header. Otherwise -1, with the
+ * chunk's offset, its type (4 characters and a NUL) and its declared length.
+ * Reads only the chunk headers. */
+int png_chunks_fit(const uint8_t *data, size_t size, long long *offset, char type[5],
                    unsigned long *length);
 
-/* The same for a file: -1 with an ffvae_error naming path and the chunk. A
- * file that cannot be opened passes (its reader says why). */
-int png_check_file(const char *path);
+/* The same, for path's contents (image_check.h maps them): -1 with an
+ * ffvae_error naming path and the chunk. */
+int png_check_data(const char *path, const uint8_t *data, size_t size);
 
 #endif

@@ -1,9 +1,20 @@
-/* pnm_check.c - the header check of pnm_check.h, one byte at a time through
- * stdio, so that its memory is constant whatever the header's length. */
+/* pnm_check.c - the header check of pnm_check.h, one byte at a time, reading
+ * no further than the header. */
 #include "pnm_check.h"
 
 #include "util.h"
 #include <limits.h>
+
+/* A reader over data[0..size) with stdio's end: -1 past the last byte. */
+typedef struct {
+    const uint8_t *data;
+    size_t size, at;
+} Bytes;
+
+static int next_byte(Bytes *b)
+{
+    return b->at < b->size ? b->data[b->at++] : -1;
+}
 
 static int is_pnm_space(int c)
 {
@@ -11,26 +22,27 @@ static int is_pnm_space(int c)
 }
 
 /* stb's stbi__pnm_skip_whitespace: blanks, and '#' comments to the line's end. */
-static int skip_space_and_comments(FILE *stream, int c)
+static int skip_space_and_comments(Bytes *b, int c)
 {
     for (;;) {
-        while (c != EOF && is_pnm_space(c))
-            c = getc(stream);
+        while (c != -1 && is_pnm_space(c))
+            c = next_byte(b);
         if (c != '#')
             return c;
-        while (c != EOF && c != '\n' && c != '\r')
-            c = getc(stream);
+        while (c != -1 && c != '\n' && c != '\r')
+            c = next_byte(b);
     }
 }
 
-int pnm_header_fits(FILE *stream, int *field)
+int pnm_header_fits(const uint8_t *data, size_t size, int *field)
 {
-    int p = getc(stream), t = getc(stream);
+    Bytes b = {data, size, 0};
+    int p = next_byte(&b), t = next_byte(&b);
     if (p != 'P' || (t != '5' && t != '6'))
         return 0;
-    int c = getc(stream);
+    int c = next_byte(&b);
     for (int i = 0; i < 3; i++) {
-        c = skip_space_and_comments(stream, c);
+        c = skip_space_and_comments(&b, c);
         long long value = 0;
         while (c >= '0' && c <= '9') {
             value = value * 10 + (c - '0');
@@ -38,20 +50,16 @@ int pnm_header_fits(FILE *stream, int *field)
                 *field = i;
                 return -1;
             }
-            c = getc(stream);
+            c = next_byte(&b);
         }
     }
     return 0;
 }
 
-int pnm_check_file(const char *path)
+int pnm_check_data(const char *path, const uint8_t *data, size_t size)
 {
-    FILE *stream = fopen(path, "rb");
-    if (!stream)
-        return 0;
     int field = 0;
-    int rc = pnm_header_fits(stream, &field);
-    fclose(stream);
+    int rc = pnm_header_fits(data, size, &field);
     static const char *const names[] = {"width", "height", "maximum value"};
     if (rc != 0)
         ffvae_error("%s: damaged or hostile PNM: its header's %s is larger than %d "

@@ -9,16 +9,17 @@
 #ifndef FFVAE_PNM_CHECK_H
 #define FFVAE_PNM_CHECK_H
 
-#include <stdio.h>
+#include <stddef.h>
+#include <stdint.h>
 
-/* 0 when the stream is not a P5/P6 file, or is one whose three header numbers
+/* 0 when data[0..size) is not a P5/P6 file, or is one whose three header numbers
  * each fit in an int, read as stb_image reads them (whitespace and '#'
  * comments between them). Otherwise -1, with the number's index (0 width,
  * 1 height, 2 maximum value) in *field. Reads only the header. */
-int pnm_header_fits(FILE *stream, int *field);
+int pnm_header_fits(const uint8_t *data, size_t size, int *field);
 
-/* The same for a file: -1 with an ffvae_error naming path and the number. A
- * file that cannot be opened passes (its reader says why). */
-int pnm_check_file(const char *path);
+/* The same, for path's contents (image_check.h maps them): -1 with an
+ * ffvae_error naming path and the number. */
+int pnm_check_data(const char *path, const uint8_t *data, size_t size);
 
 #endif

@@ -2,6 +2,7 @@
  * 256 codes: hand-made segments, the fuzzer's finding, the real fixtures,
  * and random files against a plain reference that walks every 0xFF 0xC4
  * pair as stb_image would read a DHT segment there. */
+#include "image_check.h"
 #include "jpeg_check.h"
 
 #include "check_run.h"
@@ -168,14 +169,14 @@ START_TEST(the_fuzzers_finding_is_refused_and_real_jpegs_pass)
     char path[4096], msg[2048];
     srcdir_path(path, sizeof path, "tests/fixtures/hostile/dht-overflow.jpg");
     stderr_capture_begin();
-    int rc = jpeg_check_file(path);
+    int rc = image_check_file(path);
     stderr_capture_end(msg, sizeof msg);
     ck_assert_int_eq(rc, -1);
     ck_assert_has(msg, "dht-overflow.jpg: damaged or hostile JPEG: the Huffman table at byte ");
     ck_assert_has(msg, "more than 256");
     srcdir_path(path, sizeof path, "tests/fixtures/hostile/dht-in-header.jpg");
     stderr_capture_begin();
-    rc = jpeg_check_file(path);
+    rc = image_check_file(path);
     stderr_capture_end(msg, sizeof msg);
     ck_assert_int_eq(rc, -1);
     ck_assert_has(msg, "dht-in-header.jpg: damaged or hostile JPEG: the Huffman table at byte 177 "
@@ -183,7 +184,7 @@ START_TEST(the_fuzzers_finding_is_refused_and_real_jpegs_pass)
     const char *real[] = {"tests/fixtures/images/red/b.jpg", "tests/fixtures/images/blue/f.jpeg",
                           "tests/fixtures/images/red/a.png"};
     for (size_t i = 0; i < sizeof real / sizeof real[0]; i++)
-        ck_assert_int_eq(jpeg_check_file(srcdir_path(path, sizeof path, "%s", real[i])), 0);
+        ck_assert_int_eq(image_check_file(srcdir_path(path, sizeof path, "%s", real[i])), 0);
 }
 END_TEST
 
